@@ -1,0 +1,54 @@
+// The engine facade for cli/, service/ and batch/: load rules, evaluate profiles.
+// A RuleSet is immutable once loaded and safe to share between threads; evaluation is a pure
+// function of (RuleSet, profile, population statistics). An EvalFrame is per thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/diagnostics.hpp"
+#include "engine/eval/frame.hpp"
+#include "engine/eval/population_stats.hpp"
+#include "engine/compile/rule_set.hpp"
+#include "retain/v1/decision.pb.h"
+#include "retain/v1/profile.pb.h"
+
+namespace retain {
+
+using RuleSetPtr = std::shared_ptr<const compile::RuleSet>;
+
+// Loads a rule set from files or directories (a directory contributes its *.rules files,
+// except *_test.rules), following imports. value is set only when there are no errors;
+// diagnostics holds every error and warning of every file.
+PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths);
+
+// The same from in-memory sources (path -> text), as ValidateRules receives them. Imports
+// resolve among the given paths. With no entry, every given file is loaded.
+PhaseResult<RuleSetPtr> load_rules_from_memory(const std::map<std::string, std::string>& files);
+
+struct EvalOptions {
+  bool trace = false;  // fill Decision.trace
+};
+
+// Evaluates one profile into the frame (no heap allocation once the frame has grown), then
+// renders the decision. stats may be null: percentile tiers then use their `fallback`.
+void decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+            const PopulationStats* stats, eval::EvalFrame& frame, v1::Decision* decision,
+            const EvalOptions& options = {});
+
+// Convenience for one-off calls: allocates its own frame.
+v1::Decision decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+                    const PopulationStats* stats = nullptr, const EvalOptions& options = {});
+
+// Checks a profile for values the schema's units forbid (a negative count, a fraction above 1,
+// expectation <= 0). Returns the dotted name of the first bad field and why, or nothing.
+struct ProfileProblem {
+  std::string field;
+  std::string message;
+};
+std::optional<ProfileProblem> validate_profile(const v1::CustomerProfile& profile);
+
+}  // namespace retain

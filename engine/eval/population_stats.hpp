@@ -1,0 +1,46 @@
+// Population statistics for percentile tiers (`tiers ... rank EXPR`): for each such tiers, the
+// ranked values of the population. Immutable once built; safe to share between threads.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/compile/rule_set.hpp"
+#include "retain/v1/profile.pb.h"
+
+namespace retain {
+
+class PopulationStats {
+ public:
+  // tiers id -> every known value of its rank expression in the population.
+  // Values need not be sorted; the constructor sorts them, largest first.
+  explicit PopulationStats(std::map<std::string, std::vector<double>> columns = {});
+
+  // Rank percentile of value among the population of `tiers`: 100 * (number of values
+  // strictly greater) / N, so tied customers share the better rank (OI-4). 0 is the best.
+  // Returns a negative number when there are no statistics for that tiers.
+  double rank_pct(const std::string& tiers, double value) const;
+  const std::vector<double>* column(const std::string& tiers) const;
+  const std::map<std::string, std::vector<double>>& columns() const { return columns_; }
+  std::size_t population(const std::string& tiers) const;
+
+ private:
+  std::map<std::string, std::vector<double>> columns_;  // sorted descending
+};
+
+// Collects the rank-expression values of a population, one profile at a time.
+// Not thread-safe: one builder per thread, then merge().
+class StatsBuilder {
+ public:
+  explicit StatsBuilder(const compile::RuleSet& rules);
+  void add(const v1::CustomerProfile& profile);
+  void merge(const StatsBuilder& other);
+  PopulationStats finish() const;
+
+ private:
+  const compile::RuleSet* rules_;
+  std::map<std::string, std::vector<double>> columns_;
+};
+
+}  // namespace retain

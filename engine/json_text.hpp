@@ -1,0 +1,12 @@
+// JSON string quoting for the hand-written JSON renderers. Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace retain {
+
+// Returns `text` as a JSON string literal, quotes included. UTF-8 passes through unchanged.
+std::string json_quote(std::string_view text);
+
+}  // namespace retain
