@@ -141,6 +141,8 @@ struct Header {
 struct Comment {
   std::string text;  // without the leading '#', without the line break
   Span span;
+  bool trailing = false;  // code precedes it on its line (the printer keeps it there)
+  bool blank_line_before = false;  // an empty line precedes it (the printer keeps one)
 };
 
 struct RuleFile {

@@ -234,6 +234,23 @@ std::vector<ast::Comment> collect_comments(const SourceFile& source, const lex::
     ast::Comment c;
     c.span = {s.begin, end};
     c.text = std::string(source.slice({s.begin + 1, end}));
+    const std::string& text = source.text();
+    std::uint32_t line_start = s.begin;
+    while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
+    for (std::uint32_t i = line_start; i < s.begin; ++i) {
+      if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r') c.trailing = true;
+    }
+    if (!c.trailing && line_start > 0) {
+      // Is the line before blank?
+      c.blank_line_before = true;
+      for (std::uint32_t i = line_start - 1; i > 0 && text[i - 1] != '\n'; --i) {
+        const char before = text[i - 1];
+        if (before != ' ' && before != '\t' && before != '\r') {
+          c.blank_line_before = false;
+          break;
+        }
+      }
+    }
     out.push_back(std::move(c));
   }
   return out;
