@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/compile/rule_set.hpp"
+#include "engine/eval/frame.hpp"
 #include "retain/v1/profile.pb.h"
 
 namespace retain {
@@ -40,6 +41,7 @@ class StatsBuilder {
 
  private:
   const compile::RuleSet* rules_;
+  eval::EvalFrame frame_;
   std::map<std::string, std::vector<double>> columns_;
 };
 

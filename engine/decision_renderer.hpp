@@ -1,0 +1,16 @@
+// Turns the outcomes in an EvalFrame into a v1::Decision: fired rules with labels, rendered
+// because texts and evidence, bands, churn risk, unknowns, and (when asked) the trace.
+// Pure; thread-safe for distinct frames and decisions.
+#pragma once
+
+#include "engine/compile/rule_set.hpp"
+#include "engine/eval/frame.hpp"
+#include "retain/v1/decision.pb.h"
+#include "retain/v1/profile.pb.h"
+
+namespace retain {
+
+void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+                     const eval::EvalFrame& frame, bool trace, v1::Decision* decision);
+
+}  // namespace retain

@@ -1,0 +1,395 @@
+#include "engine/eval/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+namespace retain::eval {
+
+namespace {
+
+namespace pb = google::protobuf;
+using compile::Instr;
+using compile::kNone;
+using compile::OpCode;
+using compile::Program;
+using Kind = Value::Kind;
+
+Value load_field(const v1::CustomerProfile& profile,
+                 const std::vector<const pb::FieldDescriptor*>& chain) {
+  const pb::Message* message = &profile;
+  const pb::Reflection* reflection = message->GetReflection();
+  for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+    if (!reflection->HasField(*message, chain[i])) return Value::unknown();
+    message = &reflection->GetMessage(*message, chain[i]);
+    reflection = message->GetReflection();
+  }
+  const pb::FieldDescriptor* field = chain.back();
+  if (field->has_presence() && !reflection->HasField(*message, field)) return Value::unknown();
+  switch (field->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+      return Value::of(static_cast<double>(reflection->GetInt32(*message, field)));
+    case pb::FieldDescriptor::CPPTYPE_INT64:
+      return Value::of(static_cast<double>(reflection->GetInt64(*message, field)));
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+      return Value::of(static_cast<double>(reflection->GetUInt32(*message, field)));
+    case pb::FieldDescriptor::CPPTYPE_UINT64:
+      return Value::of(static_cast<double>(reflection->GetUInt64(*message, field)));
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+      return Value::of(reflection->GetDouble(*message, field));
+    case pb::FieldDescriptor::CPPTYPE_FLOAT:
+      return Value::of(static_cast<double>(reflection->GetFloat(*message, field)));
+    case pb::FieldDescriptor::CPPTYPE_BOOL:
+      return Value::of(reflection->GetBool(*message, field));
+    case pb::FieldDescriptor::CPPTYPE_ENUM: {
+      const int number = reflection->GetEnumValue(*message, field);
+      return number == 0 ? Value::unknown() : Value::of(static_cast<double>(number));
+    }
+    case pb::FieldDescriptor::CPPTYPE_STRING: {
+      // Singular string fields are stored as std::string: the reference needs no scratch copy.
+      std::string scratch;
+      const std::string& text = reflection->GetStringReference(*message, field, &scratch);
+      if (&text == &scratch) return Value::unknown();
+      return Value::of(std::string_view(text));
+    }
+    default:
+      return Value::unknown();
+  }
+}
+
+bool equal(const Value& a, const Value& b) {
+  switch (a.kind) {
+    case Kind::Bool:
+      return a.boolean == b.boolean;
+    case Kind::Number:
+      return a.number == b.number;
+    case Kind::String:
+      return a.string == b.string;
+    case Kind::Unknown:
+      return false;
+  }
+  return false;
+}
+
+Value compare(OpCode op, const Value& a, const Value& b) {
+  if (!a.known() || !b.known()) return Value::unknown();
+  switch (op) {
+    case OpCode::Eq:
+      return Value::of(equal(a, b));
+    case OpCode::Ne:
+      return Value::of(!equal(a, b));
+    case OpCode::Lt:
+      return Value::of(a.number < b.number);
+    case OpCode::Le:
+      return Value::of(a.number <= b.number);
+    case OpCode::Gt:
+      return Value::of(a.number > b.number);
+    case OpCode::Ge:
+      return Value::of(a.number >= b.number);
+    default:
+      return Value::unknown();
+  }
+}
+
+Value arithmetic(OpCode op, const Value& a, const Value& b) {
+  if (!a.known() || !b.known()) return Value::unknown();
+  switch (op) {
+    case OpCode::Add:
+      return Value::of(a.number + b.number);
+    case OpCode::Sub:
+      return Value::of(a.number - b.number);
+    case OpCode::Mul:
+      return Value::of(a.number * b.number);
+    case OpCode::Div:
+      return b.number == 0 ? Value::unknown() : Value::of(a.number / b.number);
+    case OpCode::PctChange:
+      return b.number == 0 ? Value::unknown() : Value::of((a.number - b.number) / b.number);
+    default:
+      return Value::unknown();
+  }
+}
+
+struct Machine {
+  const Program& p;
+  const v1::CustomerProfile& profile;
+  EvalFrame& frame;
+
+  Value* slots() { return frame.slots.data(); }
+
+  Value band_of(const compile::TiersPlan& tiers, const Value& score) const {
+    if (!score.known()) return Value::unknown();
+    for (std::size_t i = 0; i < tiers.bands.size(); ++i) {
+      const auto& band = tiers.bands[i];
+      bool in = false;
+      switch (band.bound) {
+        case compile::BandBound::Top:
+        case compile::BandBound::Below:
+          in = score.number < band.value;
+          break;
+        case compile::BandBound::AtLeast:
+          in = score.number >= band.value;
+          break;
+        case compile::BandBound::Rest:
+          in = true;
+          break;
+      }
+      if (in) return Value::of(static_cast<double>(i));
+    }
+    return Value::unknown();
+  }
+
+  Value rank_pct(const Instr& in) {
+    Value* s = slots();
+    const auto* column = frame.columns.empty() ? nullptr : frame.columns[in.b];
+    const Value& value = s[in.a];
+    if (column != nullptr && !column->empty()) {
+      if (!value.known()) return Value::unknown();
+      // Columns are sorted largest first: the values greater than this one come first.
+      const double v = value.number;
+      const auto greater = std::partition_point(column->begin(), column->end(),
+                                                [v](double x) { return x > v; }) -
+                           column->begin();
+      return Value::of(100.0 * static_cast<double>(greater) / static_cast<double>(column->size()));
+    }
+    return in.c == kNone ? Value::unknown() : s[in.c];
+  }
+
+  Value count(const Instr& in) {
+    const int n = profile.recent_actions_size();
+    if (in.a == kNone) return Value::of(static_cast<double>(n));
+    const compile::SubProgram& sub = p.subprograms[in.a];
+    int hits = 0;
+    for (int i = 0; i < n; ++i) {
+      frame.action = i;
+      run(p.sub_instrs.data() + sub.begin, p.sub_instrs.data() + sub.end);
+      if (slots()[sub.result].is_true()) ++hits;
+    }
+    frame.action = -1;
+    return Value::of(static_cast<double>(hits));
+  }
+
+  Value cooldown(const Instr& in) const {
+    const std::string& id = p.strings[in.a];
+    const double days = frame.slots[in.b].number;
+    for (const auto& action : profile.recent_actions()) {
+      if (action.action_id() == id && action.days_ago() < days) return Value::of(true);
+    }
+    return Value::of(false);
+  }
+
+  Value load_action(std::uint32_t field) const {
+    const auto& action = profile.recent_actions(frame.action);
+    switch (field) {
+      case 0:
+        return Value::of(std::string_view(action.action_id()));
+      case 1:
+        return Value::of(static_cast<double>(action.days_ago()));
+      default:
+        return Value::of(std::string_view(action.outcome()));
+    }
+  }
+
+  void run(const Instr* begin, const Instr* end) {
+    Value* s = slots();
+    for (const Instr* it = begin; it != end; ++it) {
+      const Instr& in = *it;
+      Value& out = s[in.dst];
+      switch (in.op) {
+        case OpCode::LoadField:
+          out = load_field(profile, p.fields[in.a]);
+          break;
+        case OpCode::LoadMetric: {
+          const auto& metrics = profile.metrics();
+          auto found = metrics.find(p.strings[in.a]);
+          out = found == metrics.end() ? Value::unknown() : Value::of(found->second);
+          break;
+        }
+        case OpCode::LoadAttribute: {
+          const auto& attributes = profile.attributes();
+          auto found = attributes.find(p.strings[in.a]);
+          out = found == attributes.end() ? Value::unknown()
+                                          : Value::of(std::string_view(found->second));
+          break;
+        }
+        case OpCode::LoadAction:
+          out = load_action(in.a);
+          break;
+        case OpCode::Not:
+          out = s[in.a].known() ? Value::of(!s[in.a].boolean) : Value::unknown();
+          break;
+        case OpCode::Neg:
+          out = s[in.a].known() ? Value::of(-s[in.a].number) : Value::unknown();
+          break;
+        case OpCode::And: {
+          const Value& a = s[in.a];
+          const Value& b = s[in.b];
+          if ((a.known() && !a.boolean) || (b.known() && !b.boolean)) {
+            out = Value::of(false);
+          } else {
+            out = a.known() && b.known() ? Value::of(true) : Value::unknown();
+          }
+          break;
+        }
+        case OpCode::Or: {
+          const Value& a = s[in.a];
+          const Value& b = s[in.b];
+          if (a.is_true() || b.is_true()) {
+            out = Value::of(true);
+          } else {
+            out = a.known() && b.known() ? Value::of(false) : Value::unknown();
+          }
+          break;
+        }
+        case OpCode::Eq:
+        case OpCode::Ne:
+        case OpCode::Lt:
+        case OpCode::Le:
+        case OpCode::Gt:
+        case OpCode::Ge:
+          out = compare(in.op, s[in.a], s[in.b]);
+          break;
+        case OpCode::Add:
+        case OpCode::Sub:
+        case OpCode::Mul:
+        case OpCode::Div:
+        case OpCode::PctChange:
+          out = arithmetic(in.op, s[in.a], s[in.b]);
+          break;
+        case OpCode::In: {
+          const Value& value = s[in.a];
+          if (!value.known()) {
+            out = Value::unknown();
+            break;
+          }
+          bool unknown_item = false;
+          bool found = false;
+          for (std::uint32_t i = 0; i < in.c && !found; ++i) {
+            const Value& item = s[p.args[in.b + i]];
+            if (!item.known()) {
+              unknown_item = true;
+            } else if (equal(value, item)) {
+              found = true;
+            }
+          }
+          out = found ? Value::of(true) : unknown_item ? Value::unknown() : Value::of(false);
+          break;
+        }
+        case OpCode::Between: {
+          const Value& x = s[in.a];
+          const Value& lo = s[in.b];
+          const Value& hi = s[in.c];
+          out = x.known() && lo.known() && hi.known()
+                    ? Value::of(lo.number <= x.number && x.number <= hi.number)
+                    : Value::unknown();
+          break;
+        }
+        case OpCode::Abs:
+          out = s[in.a].known() ? Value::of(std::fabs(s[in.a].number)) : Value::unknown();
+          break;
+        case OpCode::Min:
+        case OpCode::Max: {
+          Value result = s[p.args[in.b]];
+          for (std::uint32_t i = 1; i < in.c && result.known(); ++i) {
+            const Value& item = s[p.args[in.b + i]];
+            if (!item.known()) {
+              result = Value::unknown();
+            } else if (in.op == OpCode::Min ? item.number < result.number
+                                            : item.number > result.number) {
+              result = item;
+            }
+          }
+          out = result;
+          break;
+        }
+        case OpCode::Known:
+          out = Value::of(s[in.a].known());
+          break;
+        case OpCode::Coalesce: {
+          Value result;
+          for (std::uint32_t i = 0; i < in.c; ++i) {
+            const Value& item = s[p.args[in.b + i]];
+            if (item.known()) {
+              result = item;
+              break;
+            }
+          }
+          out = result;
+          break;
+        }
+        case OpCode::Count:
+          out = count(in);
+          break;
+        case OpCode::Cooldown:
+          out = cooldown(in);
+          break;
+        case OpCode::RankPct:
+          out = rank_pct(in);
+          break;
+        case OpCode::Band:
+          out = band_of(p.tiers[in.a], s[in.b]);
+          break;
+      }
+    }
+  }
+};
+
+void prepare(const compile::RuleSet& rules, const PopulationStats* stats, EvalFrame& frame) {
+  const Program& p = rules.program();
+  if (frame.bound_rules != &rules) {
+    frame.slots.assign(p.slot_count, Value::unknown());
+    for (const auto& [slot, value] : p.constants) frame.slots[slot] = value;
+    frame.proposed_tactics.reserve(p.tactics.size());
+    frame.dropped_tactics.reserve(p.tactics.size());
+    frame.bound_rules = &rules;
+    frame.bound_stats = nullptr;
+    frame.columns.clear();
+  }
+  if (frame.bound_stats != stats || frame.columns.size() != p.tiers.size()) {
+    frame.columns.assign(p.tiers.size(), nullptr);
+    if (stats != nullptr) {
+      for (std::size_t i = 0; i < p.tiers.size(); ++i) {
+        if (p.tiers[i].ranked) frame.columns[i] = stats->column(p.tiers[i].id);
+      }
+    }
+    frame.bound_stats = stats;
+  }
+}
+
+}  // namespace
+
+void evaluate(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+              const PopulationStats* stats, EvalFrame& frame) {
+  prepare(rules, stats, frame);
+  const Program& p = rules.program();
+  Machine machine{p, profile, frame};
+  machine.run(p.instrs.data(), p.instrs.data() + p.main_end);
+  frame.proposed_tactics.clear();
+  frame.dropped_tactics.clear();
+  for (std::uint32_t i = 0; i < p.tactics.size(); ++i) {
+    if (!frame.slots[p.tactics[i].slot].is_true()) continue;
+    if (static_cast<int>(frame.proposed_tactics.size()) < p.max_tactics) {
+      frame.proposed_tactics.push_back(i);
+    } else {
+      frame.dropped_tactics.push_back(i);
+    }
+  }
+}
+
+void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+                     EvalFrame& frame) {
+  const Program& p = rules.program();
+  Machine machine{p, profile, frame};
+  machine.run(p.instrs.data() + p.main_end, p.instrs.data() + p.instrs.size());
+}
+
+double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame) {
+  double keep = 1.0;
+  for (const auto& cause : rules.program().causes) {
+    if (frame.slots[cause.slot].is_true()) keep *= 1.0 - cause.weight;
+  }
+  return 1.0 - keep;
+}
+
+}  // namespace retain::eval

@@ -1,0 +1,305 @@
+// evaluate: semantics of expressions, missing values, rules, ranking, tiers and rendering.
+#include <cmath>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include "engine/eval/evaluator.hpp"
+#include "tests/support/rules_fixture.hpp"
+
+namespace retain {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::ids;
+using testing::profile_from;
+using testing::rules_from;
+
+// Evaluates `expr` as the condition of a segment: "true", "false" or "unknown".
+std::string truth(const std::string& expr, const std::string& profile_json,
+                  const std::string& lets = "") {
+  auto rules = rules_from(lets + "segment S { label en \"s\" when " + expr + " }\n");
+  if (!rules) return "compile error";
+  const auto decision = decide(*rules, profile_from(profile_json));
+  if (decision.segments_size() == 1) return "true";
+  for (const auto& u : decision.unknowns()) {
+    if (u.rule() == "S") return "unknown";
+  }
+  return "false";
+}
+
+TEST(EvaluatorTest, ArithmeticComparisonAndPercentages) {
+  EXPECT_EQ(truth("orders_90d < 50% * orders_prev_90d", R"({"orders_90d": 4, "orders_prev_90d": 10})"), "true");
+  EXPECT_EQ(truth("orders_90d < 50% * orders_prev_90d", R"({"orders_90d": 5, "orders_prev_90d": 10})"), "false");
+  EXPECT_EQ(truth("(orders_90d + 2) * 3 - 1 == 20", R"({"orders_90d": 5})"), "true");
+  EXPECT_EQ(truth("-orders_90d < -4", R"({"orders_90d": 5})"), "true");
+  EXPECT_EQ(truth("revenue_12m >= 1_000_000", R"({"revenue_12m": 1000000})"), "true");
+}
+
+TEST(EvaluatorTest, InBetweenAndFunctions) {
+  EXPECT_EQ(truth("orders_90d in [1, 3, 5]", R"({"orders_90d": 3})"), "true");
+  EXPECT_EQ(truth("orders_90d not in [1, 3, 5]", R"({"orders_90d": 3})"), "false");
+  EXPECT_EQ(truth("orders_90d between 3 and 5", R"({"orders_90d": 5})"), "true");
+  EXPECT_EQ(truth("orders_90d between 3 and 5", R"({"orders_90d": 6})"), "false");
+  EXPECT_EQ(truth("abs(orders_90d - orders_prev_90d) == 7", R"({"orders_90d": 3, "orders_prev_90d": 10})"), "true");
+  EXPECT_EQ(truth("min(orders_90d, 2, orders_prev_90d) == 2 and max(orders_90d, 9) == 9", R"({"orders_90d": 3, "orders_prev_90d": 10})"), "true");
+  EXPECT_EQ(truth("pct_change(revenue_12m, revenue_prev_12m) == -0.25", R"({"revenue_12m": 75, "revenue_prev_12m": 100})"), "true");
+  EXPECT_EQ(truth("ratio(orders_90d, orders_prev_90d) == 0.5", R"({"orders_90d": 5, "orders_prev_90d": 10})"), "true");
+  EXPECT_EQ(truth("days(30) == 30", "{}"), "true");
+}
+
+TEST(EvaluatorTest, MissingValuesFollowThreeValuedLogic) {
+  // satisfaction is optional: unset means unknown.
+  EXPECT_EQ(truth("satisfaction < 5", "{}"), "unknown");
+  EXPECT_EQ(truth("satisfaction < 5 and is_lost", "{}"), "false");  // false and unknown
+  EXPECT_EQ(truth("satisfaction < 5 or is_lost", R"({"is_lost": true})"), "true");
+  EXPECT_EQ(truth("satisfaction < 5 or is_lost", "{}"), "unknown");
+  EXPECT_EQ(truth("not (satisfaction < 5)", "{}"), "unknown");
+  EXPECT_EQ(truth("not known(satisfaction)", "{}"), "true");
+  EXPECT_EQ(truth("coalesce(satisfaction, 3) < 5", "{}"), "true");
+  EXPECT_EQ(truth("coalesce(satisfaction, 3) < 5", R"({"satisfaction": 8})"), "false");
+  // Plain counts are never unknown: absent means 0.
+  EXPECT_EQ(truth("orders_90d == 0", "{}"), "true");
+  // Division by zero is unknown, not infinity.
+  EXPECT_EQ(truth("orders_90d / orders_prev_90d > 1", R"({"orders_90d": 3})"), "unknown");
+  // Enumerations at UNSPECIFIED are unknown.
+  EXPECT_EQ(truth("consumption_level == HEAVY", "{}"), "unknown");
+  EXPECT_EQ(truth("consumption_level == HEAVY", R"({"consumption_level": "HEAVY"})"), "true");
+  EXPECT_EQ(truth("metrics.nps < 0", "{}"), "unknown");
+  EXPECT_EQ(truth("metrics.nps < 0", R"({"metrics": {"nps": -20}})"), "true");
+  EXPECT_EQ(truth("attributes.region == \"north\"", R"({"attributes": {"region": "north"}})"), "true");
+}
+
+TEST(EvaluatorTest, CountOverRecentActions) {
+  const std::string profile = R"({"recent_actions": [
+      {"action_id": "CALL", "days_ago": 5, "outcome": "declined"},
+      {"action_id": "CALL", "days_ago": 50, "outcome": "declined"},
+      {"action_id": "VISIT", "days_ago": 2, "outcome": "accepted"}]})";
+  EXPECT_EQ(truth("count(recent_actions) == 3", profile), "true");
+  EXPECT_EQ(truth("count(recent_actions where outcome == \"declined\" and days_ago <= 30) == 1", profile), "true");
+  EXPECT_EQ(truth("count(recent_actions where action_id == \"CALL\") == 2", profile), "true");
+}
+
+TEST(EvaluatorTest, LetsAndRuleReferences) {
+  EXPECT_EQ(truth("drop and Q", R"({"orders_90d": 1, "orders_prev_90d": 10, "quality_complaints_90d": 4})",
+                  "let drop = orders_90d < 50% * orders_prev_90d\n"
+                  "cause Q { label en \"q\" weight 0.2 when quality_complaints_90d >= 3 }\n"),
+            "true");
+}
+
+const char* kCauses = R"(
+ruleset test version "7"
+cause A { label en "a" zh "甲" weight 0.5 when quality_complaints_90d >= 3
+          because en "{quality_complaints_90d} complaints, defects {defect_rate:%}" zh "投诉{quality_complaints_90d}次" }
+cause B { label en "b" weight 0.2 when service_complaints_90d >= 2 }
+cause C { label en "c" weight 0.4 when competitor_offer_seen }
+tactic FIX_A { label en "fix a" answers A priority 2 }
+tactic FIX_AB { label en "fix a or b" answers A, B priority 1 cooldown 30 days }
+tactic ANY { label en "any" answers any priority 3 }
+tactic LOST { label en "lost" when is_lost priority 3 }
+settings { max_tactics 3 }
+)";
+
+TEST(EvaluatorTest, ChurnRiskIsOneMinusProductOfComplements) {
+  auto rules = rules_from(kCauses);
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, profile_from(R"({"customer_id": "c1", "quality_complaints_90d": 3,
+                                                "service_complaints_90d": 2})"));
+  EXPECT_NEAR(d.churn_risk(), 1 - (1 - 0.5) * (1 - 0.2), 1e-12);
+  EXPECT_THAT(ids(d.causes()), ElementsAre("A", "B"));  // strongest first
+  const auto none = decide(*rules, profile_from("{}"));
+  EXPECT_EQ(none.churn_risk(), 0.0);
+  EXPECT_EQ(none.causes_size(), 0);
+  const auto all = decide(*rules, profile_from(R"({"quality_complaints_90d": 9, "service_complaints_90d": 9, "competitor_offer_seen": true})"));
+  EXPECT_NEAR(all.churn_risk(), 1 - 0.5 * 0.8 * 0.6, 1e-12);
+}
+
+TEST(EvaluatorTest, TacticsRankedByPriorityThenIdAndCappedByMaxTactics) {
+  auto rules = rules_from(kCauses);
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, profile_from(R"({"quality_complaints_90d": 3, "is_lost": true})"));
+  // FIX_AB(1), FIX_A(2), then ANY and LOST tie at 3: ANY first by id; max_tactics 3 drops LOST.
+  EXPECT_THAT(ids(d.tactics()), ElementsAre("FIX_AB", "FIX_A", "ANY"));
+  EXPECT_THAT(d.tactics(0).answers(), ElementsAre("A"));
+  EXPECT_EQ(d.tactics(0).priority(), 1);
+}
+
+TEST(EvaluatorTest, CooldownSuppressesARecentlyTakenTactic) {
+  auto rules = rules_from(kCauses);
+  ASSERT_TRUE(rules);
+  const auto recent = decide(*rules, profile_from(R"({"quality_complaints_90d": 3,
+      "recent_actions": [{"action_id": "FIX_AB", "days_ago": 10}]})"), nullptr, EvalOptions{true});
+  EXPECT_THAT(ids(recent.tactics()), ElementsAre("FIX_A", "ANY"));
+  bool traced = false;
+  for (const auto& t : recent.trace()) {
+    if (t.rule() == "FIX_AB") {
+      EXPECT_EQ(t.outcome(), "suppressed");
+      traced = true;
+    }
+  }
+  EXPECT_TRUE(traced);
+  const auto old = decide(*rules, profile_from(R"({"quality_complaints_90d": 3,
+      "recent_actions": [{"action_id": "FIX_AB", "days_ago": 30}]})"));
+  EXPECT_THAT(ids(old.tactics()), ElementsAre("FIX_AB", "FIX_A", "ANY"));
+}
+
+TEST(EvaluatorTest, BecauseTextsAndEvidenceShowTheValues) {
+  auto rules = rules_from(kCauses);
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, profile_from(R"({"quality_complaints_90d": 4, "defect_rate": 0.025})"));
+  ASSERT_EQ(d.causes_size(), 1);
+  EXPECT_EQ(d.causes(0).because().at("en"), "4 complaints, defects 2.5%");
+  EXPECT_EQ(d.causes(0).because().at("zh"), "投诉4次");
+  EXPECT_EQ(d.causes(0).label().at("zh"), "甲");
+  EXPECT_EQ(d.causes(0).evidence().rule(), "test.rules:3:7");
+  EXPECT_EQ(d.causes(0).evidence().condition(), "quality_complaints_90d >= 3");
+  EXPECT_EQ(d.causes(0).evidence().values().at("quality_complaints_90d"), "4");
+  EXPECT_EQ(d.ruleset().name(), "test");
+  EXPECT_EQ(d.ruleset().version(), "7");
+  EXPECT_EQ(d.ruleset().content_hash().size(), 64u);
+}
+
+TEST(EvaluatorTest, UnknownConditionsAreListedWithTheMissingField) {
+  auto rules = rules_from("segment LOW { label en \"low\" when satisfaction < 5 }\n");
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, profile_from("{}"));
+  ASSERT_EQ(d.unknowns_size(), 1);
+  EXPECT_EQ(d.unknowns(0).rule(), "LOW");
+  EXPECT_THAT(d.unknowns(0).reason(), HasSubstr("satisfaction"));
+}
+
+const char* kTiers = R"(
+tiers PYRAMID {
+  rank revenue_12m
+  fallback revenue_rank_pct
+  sets tier
+  band VIP top 1%
+  band MAJOR top 5%
+  band ORDINARY top 20%
+  band SMALL rest
+}
+tiers GRADE {
+  by (systemic_risk + financial_risk) / 2
+  sets credit_grade
+  band AAA below 10
+  band BB below 60
+  band F rest
+}
+segment TOP { label en "top" when PYRAMID in [VIP, MAJOR] }
+)";
+
+TEST(EvaluatorTest, PercentileTiersUsePopulationStatistics) {
+  auto rules = rules_from(kTiers);
+  ASSERT_TRUE(rules);
+  std::vector<double> revenues;
+  for (int i = 1; i <= 200; ++i) revenues.push_back(i * 1000.0);  // 200 customers
+  const PopulationStats stats({{"PYRAMID", revenues}});
+  auto tier_of = [&](double revenue) {
+    v1::CustomerProfile p;
+    p.set_revenue_12m(revenue);
+    return decide(*rules, p, &stats).tier();
+  };
+  // Rank percentile = 100 * (customers with more revenue) / 200.
+  EXPECT_EQ(tier_of(200000), "VIP");       // 0 above: 0%
+  EXPECT_EQ(tier_of(199000), "VIP");       // 1 above: 0.5%
+  EXPECT_EQ(tier_of(198000), "MAJOR");     // 2 above: 1% -> not < 1
+  EXPECT_EQ(tier_of(191000), "MAJOR");     // 9 above: 4.5%
+  EXPECT_EQ(tier_of(190000), "ORDINARY");  // 10 above: 5%
+  EXPECT_EQ(tier_of(161000), "ORDINARY");  // 39 above: 19.5%
+  EXPECT_EQ(tier_of(160000), "SMALL");     // 40 above: 20%
+  EXPECT_EQ(tier_of(1000), "SMALL");
+}
+
+TEST(EvaluatorTest, SmallPopulationStillHasAVip) {
+  auto rules = rules_from(kTiers);
+  ASSERT_TRUE(rules);
+  const PopulationStats stats({{"PYRAMID", {10, 20, 30}}});
+  v1::CustomerProfile p;
+  p.set_revenue_12m(30);
+  EXPECT_EQ(decide(*rules, p, &stats).tier(), "VIP");
+}
+
+TEST(EvaluatorTest, PercentileTiersFallBackToTheSuppliedRankWithoutStatistics) {
+  auto rules = rules_from(kTiers);
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, profile_from(R"({"revenue_rank_pct": 3.5, "systemic_risk": 5, "financial_risk": 10})"));
+  EXPECT_EQ(d.tier(), "MAJOR");
+  EXPECT_EQ(d.credit_grade(), "AAA");  // mean 7.5 < 10
+  EXPECT_THAT(ids(d.segments()), ElementsAre("TOP"));
+  const auto unknown = decide(*rules, profile_from("{}"));
+  EXPECT_EQ(unknown.tier(), "");
+  EXPECT_EQ(unknown.credit_grade(), "");
+}
+
+TEST(EvaluatorTest, ThresholdTiersTakeTheFirstBandThatHolds) {
+  auto rules = rules_from(kTiers);
+  ASSERT_TRUE(rules);
+  auto grade = [&](double a, double b) {
+    v1::CustomerProfile p;
+    p.set_systemic_risk(a);
+    p.set_financial_risk(b);
+    return decide(*rules, p).credit_grade();
+  };
+  EXPECT_EQ(grade(10, 10), "BB");
+  EXPECT_EQ(grade(59, 60), "BB");
+  EXPECT_EQ(grade(60, 60), "F");
+}
+
+TEST(EvaluatorTest, AccountCadenceIsDueWhenNeverDoneOrOverdue) {
+  auto rules = rules_from(
+      "segment KEY { label en \"k\" when is_key_account }\n"
+      "account VISIT { label en \"v\" when KEY every 180 days since last_executive_visit_days }\n");
+  ASSERT_TRUE(rules);
+  auto due = [&](const std::string& json) { return decide(*rules, profile_from(json)).account_actions_size() == 1; };
+  EXPECT_TRUE(due(R"({"is_key_account": true})"));
+  EXPECT_TRUE(due(R"({"is_key_account": true, "last_executive_visit_days": 180})"));
+  EXPECT_FALSE(due(R"({"is_key_account": true, "last_executive_visit_days": 179})"));
+  EXPECT_FALSE(due(R"({"last_executive_visit_days": 400})"));
+}
+
+TEST(EvaluatorTest, SharedSubExpressionsAreCompiledOnce) {
+  auto once = rules_from("segment A { label en \"a\" when orders_90d * 2 > 3 }\n");
+  auto twice = rules_from(
+      "segment A { label en \"a\" when orders_90d * 2 > 3 }\n"
+      "segment B { label en \"b\" when orders_90d * 2 > 3 and is_lost }\n");
+  ASSERT_TRUE(once && twice);
+  // B adds only the is_lost load and one And.
+  EXPECT_EQ(twice->program().instrs.size(), once->program().instrs.size() + 2);
+  EXPECT_EQ(twice->program().fields.size(), 2u);  // orders_90d and is_lost, each read once
+}
+
+TEST(EvaluatorTest, EvaluationIsDeterministicAcrossFrames) {
+  auto rules = rules_from(kCauses);
+  ASSERT_TRUE(rules);
+  const auto profile = profile_from(R"({"quality_complaints_90d": 3, "competitor_offer_seen": true})");
+  eval::EvalFrame frame;
+  v1::Decision first, again;
+  decide(*rules, profile, nullptr, frame, &first);
+  decide(*rules, profile_from("{}"), nullptr, frame, &again);  // reuse with another profile
+  decide(*rules, profile, nullptr, frame, &again);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, again))
+      << first.DebugString() << "\n---\n" << again.DebugString();
+}
+
+TEST(EvaluatorTest, ValidateProfileNamesTheField) {
+  v1::CustomerProfile p;
+  EXPECT_FALSE(validate_profile(p).has_value());
+  p.set_satisfaction(11);
+  auto problem = validate_profile(p);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(problem->field, "satisfaction");
+  p.clear_satisfaction();
+  p.set_orders_90d(-1);
+  ASSERT_TRUE(validate_profile(p).has_value());
+  EXPECT_EQ(validate_profile(p)->field, "orders_90d");
+  p.set_orders_90d(1);
+  p.set_expectation(0);
+  ASSERT_TRUE(validate_profile(p).has_value());
+  EXPECT_EQ(validate_profile(p)->field, "expectation");
+}
+
+}  // namespace
+}  // namespace retain
