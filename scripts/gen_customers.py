@@ -383,7 +383,7 @@ def make_customer(rng, index):
 
 def finish_population(rows, rng):
     """Population-level fields: rank percentiles, key accounts and their contact history."""
-    rev_pct = rank_pcts([c["revenue_12m"] if c["orders_lifetime"] > 0 else None for c, _, _, _ in rows])
+    rev_pct = rank_pcts([c["revenue_12m"] for c, _, _, _ in rows])  # everyone, prospects at 0 CNY
     pot_pct = rank_pcts([c["potential_score"] for c, _, _, _ in rows])
     for (c, metrics, attributes, actions), rp, pp in zip(rows, rev_pct, pot_pct):
         # Most CRMs carry the batch's rank; a few rows lack it (missing data).
@@ -426,6 +426,9 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--out-dir", default=os.path.join(here, "..", "examples"),
                         help="directory for customers.csv and customers.jsonl (default: examples/)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 unless the files in --out-dir are exactly what "
+                             "this seed and row count generate")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -464,11 +467,28 @@ def main():
                 for a, d, o in actions]
         jsonl_lines.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
+    outputs = {
+        "customers.csv": csv_buf.getvalue(),
+        "customers.jsonl": "\n".join(jsonl_lines) + "\n",
+    }
+    if args.check:
+        stale = []
+        for name, text in outputs.items():
+            path = os.path.join(args.out_dir, name)
+            try:
+                with open(path, "rb") as f:
+                    same = f.read() == text.encode("utf-8")
+            except OSError:
+                same = False
+            if not same:
+                stale.append(path)
+        for path in stale:
+            print("%s is not what gen_customers.py --seed %d --rows %d generates" % (path, args.seed, args.rows))
+        raise SystemExit(1 if stale else 0)
     os.makedirs(args.out_dir, exist_ok=True)
-    with open(os.path.join(args.out_dir, "customers.csv"), "w", encoding="utf-8", newline="") as f:
-        f.write(csv_buf.getvalue())
-    with open(os.path.join(args.out_dir, "customers.jsonl"), "w", encoding="utf-8", newline="") as f:
-        f.write("\n".join(jsonl_lines) + "\n")
+    for name, text in outputs.items():
+        with open(os.path.join(args.out_dir, name), "w", encoding="utf-8", newline="") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":
