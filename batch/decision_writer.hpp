@@ -1,0 +1,40 @@
+// Decisions to output text. JSON Lines: the protobuf JSON mapping with the proto field names
+// (snake_case), default values omitted, map keys sorted; written by hand for speed, or by
+// protobuf's MessageToJsonString (Engine::Protobuf, the reference the tests compare against).
+// CSV: one row per decision in the column layout of docs/batch.md, "CSV output".
+// A writer keeps scratch buffers: one per worker thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retain/v1/decision.pb.h"
+
+namespace retain::batch {
+
+enum class OutputFormat { Jsonl, Csv };
+
+class DecisionWriter {
+ public:
+  virtual ~DecisionWriter() = default;
+  // Text written once before the first decision (the CSV header line); may be empty.
+  virtual std::string header() const = 0;
+  // Appends one decision and its line break to `out`.
+  virtual void write(const v1::Decision& decision, std::string& out) = 0;
+};
+
+enum class JsonEngine { Fast, Protobuf };
+
+std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format,
+                                                     JsonEngine engine = JsonEngine::Fast);
+
+// The CSV output columns, in order.
+const std::vector<std::string>& csv_output_columns();
+
+// JSON helpers shared with the stats file and rejects writers.
+void append_json_string(std::string& out, std::string_view text);
+void append_json_number(std::string& out, double value);  // shortest round-trip; NaN as "NaN"
+
+}  // namespace retain::batch

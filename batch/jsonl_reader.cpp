@@ -1,0 +1,293 @@
+#include "batch/jsonl_reader.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
+#include <simdjson.h>
+
+namespace retain::batch {
+
+namespace pb = google::protobuf;
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// Field lookup by either JSON name, built once per message type.
+class FieldTable {
+ public:
+  explicit FieldTable(const pb::Descriptor* d) {
+    for (int i = 0; i < d->field_count(); ++i) {
+      const pb::FieldDescriptor* f = d->field(i);
+      by_name_.emplace(f->name(), f);
+      by_name_.emplace(f->json_name(), f);
+    }
+  }
+  const pb::FieldDescriptor* find(std::string_view name) const {
+    const auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, const pb::FieldDescriptor*> by_name_;
+};
+
+const FieldTable& table_for(const pb::Descriptor* d) {
+  static const FieldTable profile_table(v1::CustomerProfile::descriptor());
+  static const FieldTable action_table(v1::ActionRecord::descriptor());
+  return d == v1::ActionRecord::descriptor() ? action_table : profile_table;
+}
+
+std::string simd_error(simdjson::error_code e) {
+  return simdjson::error_message(e);
+}
+
+bool is_integral_type(const pb::FieldDescriptor* f) {
+  switch (f->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+    case pb::FieldDescriptor::CPPTYPE_INT64:
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+    case pb::FieldDescriptor::CPPTYPE_UINT64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+struct JsonRowParser::Impl {
+  Engine engine;
+  od::parser parser;
+  std::string padded;
+  std::string text;  // scratch for numbers given as raw JSON
+
+  bool fail(RowError* error, std::string field, std::string reason) {
+    *error = RowError{std::move(field), std::move(reason)};
+    return false;
+  }
+
+  // A scalar field from a JSON value.
+  bool set_scalar(const pb::FieldDescriptor* f, od::value v, pb::Message* m, RowError* error) {
+    od::json_type type;
+    if (auto e = v.type().get(type)) return fail(error, f->name(), simd_error(e));
+    const pb::Reflection* refl = m->GetReflection();
+    std::string reason;
+    switch (type) {
+      case od::json_type::null:
+        return true;  // not set
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return fail(error, f->name(), simd_error(e));
+        if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL) {
+          return fail(error, f->name(), fmt::format("\"{}\" is a string, not a boolean", s));
+        }
+        if (!set_scalar_from_text(f, s, m, &reason)) return fail(error, f->name(), reason);
+        return true;
+      }
+      case od::json_type::number: {
+        if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE ||
+            f->cpp_type() == pb::FieldDescriptor::CPPTYPE_FLOAT) {
+          double d = 0;
+          if (auto e = v.get_double().get(d)) return fail(error, f->name(), simd_error(e));
+          if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
+            refl->SetDouble(m, f, d);
+          } else {
+            refl->SetFloat(m, f, static_cast<float>(d));
+          }
+          return true;
+        }
+        if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32) {
+          std::int64_t i = 0;
+          if (!v.get_int64().get(i) && i >= std::numeric_limits<std::int32_t>::min() &&
+              i <= std::numeric_limits<std::int32_t>::max()) {
+            refl->SetInt32(m, f, static_cast<std::int32_t>(i));
+            return true;
+          }
+        }
+        if (is_integral_type(f) || f->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM) {
+          std::string_view raw = v.raw_json_token();
+          while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
+                                  raw.back() == '\t' || raw.back() == ',' || raw.back() == '}' ||
+                                  raw.back() == ']')) {
+            raw.remove_suffix(1);
+          }
+          if (!set_scalar_from_text(f, raw, m, &reason)) return fail(error, f->name(), reason);
+          return true;
+        }
+        return fail(error, f->name(),
+                    "a number where a " + std::string(f->cpp_type_name()) + " is expected");
+      }
+      case od::json_type::boolean: {
+        if (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_BOOL) {
+          return fail(error, f->name(),
+                      fmt::format("a boolean where a {} is expected", f->cpp_type_name()));
+        }
+        bool b = false;
+        if (auto e = v.get_bool().get(b)) return fail(error, f->name(), simd_error(e));
+        refl->SetBool(m, f, b);
+        return true;
+      }
+      case od::json_type::object:
+      case od::json_type::array:
+        return fail(
+            error, f->name(),
+            fmt::format("an {} where a {} is expected",
+                        type == od::json_type::object ? "object" : "array", f->cpp_type_name()));
+    }
+    return fail(error, f->name(), "unexpected JSON value");
+  }
+
+  bool parse_map(const pb::FieldDescriptor* f, od::value v, v1::CustomerProfile* p,
+                 RowError* error) {
+    od::json_type type;
+    if (auto e = v.type().get(type)) return fail(error, f->name(), simd_error(e));
+    if (type == od::json_type::null) return true;
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) {
+      return fail(error, f->name(), "expected an object: " + simd_error(e));
+    }
+    const bool metrics = f->number() == v1::CustomerProfile::kMetricsFieldNumber;
+    for (auto field_result : obj) {
+      od::field field;
+      if (auto e = std::move(field_result).get(field)) return fail(error, f->name(), simd_error(e));
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return fail(error, f->name(), simd_error(e));
+      std::string name = fmt::format("{}.{}", f->name(), key);
+      od::value value = field.value();
+      od::json_type vt;
+      if (auto e = value.type().get(vt)) return fail(error, name, simd_error(e));
+      if (metrics) {
+        double d = 0;
+        if (vt == od::json_type::number) {
+          if (auto e = value.get_double().get(d)) return fail(error, name, simd_error(e));
+        } else if (vt == od::json_type::string) {
+          std::string_view s;
+          if (auto e = value.get_string().get(s)) return fail(error, name, simd_error(e));
+          if (!parse_number_text(s, &d)) {
+            return fail(error, name, fmt::format("'{}' is not a number", s));
+          }
+        } else {
+          return fail(error, name, "expected a number");
+        }
+        (*p->mutable_metrics())[std::string(key)] = d;
+      } else {
+        if (vt != od::json_type::string) return fail(error, name, "expected a string");
+        std::string_view s;
+        if (auto e = value.get_string().get(s)) return fail(error, name, simd_error(e));
+        (*p->mutable_attributes())[std::string(key)] = std::string(s);
+      }
+    }
+    return true;
+  }
+
+  bool parse_object(od::object obj, pb::Message* m, RowError* error, const std::string& prefix) {
+    const FieldTable& table = table_for(m->GetDescriptor());
+    const pb::Reflection* refl = m->GetReflection();
+    for (auto field_result : obj) {
+      od::field field;
+      if (auto e = std::move(field_result).get(field)) return fail(error, prefix, simd_error(e));
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return fail(error, prefix, simd_error(e));
+      const pb::FieldDescriptor* f = table.find(key);
+      if (f == nullptr) {
+        const std::string name =
+            prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+        std::string reason = fmt::format("unknown field '{}'", key);
+        if (prefix.empty()) {
+          const std::string suggestion = suggest_field(key);
+          if (!suggestion.empty()) reason += fmt::format(" (did you mean '{}'?)", suggestion);
+        }
+        return fail(error, name, reason);
+      }
+      od::value v = field.value();
+      if (f->is_map()) {
+        if (!parse_map(f, v, static_cast<v1::CustomerProfile*>(m), error)) return false;
+      } else if (f->is_repeated()) {
+        od::json_type type;
+        if (auto e = v.type().get(type)) return fail(error, f->name(), simd_error(e));
+        if (type == od::json_type::null) continue;
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) {
+          return fail(error, f->name(), "expected an array: " + simd_error(e));
+        }
+        int i = 0;
+        for (auto item_result : arr) {
+          od::value item;
+          if (auto e = std::move(item_result).get(item))
+            return fail(error, f->name(), simd_error(e));
+          const std::string item_name = fmt::format("{}[{}]", f->name(), i++);
+          if (f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+            return fail(error, item_name, "repeated scalar fields are not supported");
+          }
+          od::object item_obj;
+          if (auto e = item.get_object().get(item_obj)) {
+            return fail(error, item_name, "expected an object: " + simd_error(e));
+          }
+          if (!parse_object(item_obj, refl->AddMessage(m, f), error, item_name)) return false;
+        }
+      } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+        return fail(error, f->name(), "nested messages are not supported");
+      } else {
+        if (!set_scalar(f, v, m, error)) return false;
+      }
+    }
+    return true;
+  }
+
+  bool parse_simdjson(std::string_view line, std::size_t capacity, v1::CustomerProfile* p,
+                      RowError* error) {
+    const char* data = line.data();
+    if (capacity < line.size() + simdjson::SIMDJSON_PADDING) {
+      padded.assign(line);
+      padded.append(simdjson::SIMDJSON_PADDING, ' ');
+      data = padded.data();
+      capacity = padded.size();
+    }
+    od::document doc;
+    if (auto e = parser.iterate(data, line.size(), capacity).get(doc)) {
+      return fail(error, "", "invalid JSON: " + simd_error(e));
+    }
+    od::object obj;
+    if (auto e = doc.get_object().get(obj)) {
+      return fail(error, "", "expected a JSON object: " + simd_error(e));
+    }
+    if (!parse_object(obj, p, error, "")) {
+      if (error->reason.rfind("invalid JSON", 0) != 0 && error->field.empty()) {
+        error->reason = "invalid JSON: " + error->reason;
+      }
+      return false;
+    }
+    const char* rest = nullptr;
+    if (!doc.current_location().get(rest)) {
+      return fail(error, "", "invalid JSON: text after the object");
+    }
+    return true;
+  }
+
+  bool parse_protobuf(std::string_view line, v1::CustomerProfile* p, RowError* error) {
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    const auto status = pb::util::JsonStringToMessage(line, p, options);
+    if (!status.ok()) return fail(error, "", std::string(status.message()));
+    return true;
+  }
+};
+
+JsonRowParser::JsonRowParser(Engine engine) : impl_(std::make_unique<Impl>()) {
+  impl_->engine = engine;
+}
+JsonRowParser::~JsonRowParser() = default;
+
+bool JsonRowParser::parse(std::string_view line, std::size_t padded_capacity,
+                          v1::CustomerProfile* profile, RowError* error) {
+  profile->Clear();
+  if (impl_->engine == Engine::Protobuf) return impl_->parse_protobuf(line, profile, error);
+  return impl_->parse_simdjson(line, padded_capacity, profile, error);
+}
+
+}  // namespace retain::batch

@@ -1,0 +1,97 @@
+#include "batch/pipeline.hpp"
+
+#include <atomic>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace retain::batch {
+
+PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
+                            const std::function<std::unique_ptr<Chunk>()>& produce,
+                            const std::function<void(Chunk&, unsigned)>& work,
+                            const std::function<bool(Chunk&)>& consume) {
+  if (threads == 0) threads = 1;
+  if (max_in_flight < threads + 1) max_in_flight = threads + 1;
+  BoundedQueue<std::shared_ptr<Chunk>> order(max_in_flight);
+  BoundedQueue<std::shared_ptr<Chunk>> jobs(max_in_flight);
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  std::optional<IoError> error;
+  const auto fail = [&](IoError e) {
+    std::lock_guard lock(error_mutex);
+    if (!error) error = std::move(e);
+    stop = true;
+  };
+
+  std::thread reader([&] {
+    try {
+      while (!stop) {
+        std::unique_ptr<Chunk> chunk = produce();
+        if (!chunk) break;
+        std::shared_ptr<Chunk> shared(std::move(chunk));
+        if (!order.push(shared)) break;
+        if (!jobs.push(shared)) {
+          shared->mark_done();
+          break;
+        }
+      }
+    } catch (const IoError& e) {
+      fail(e);
+    } catch (const std::exception& e) {
+      fail(IoError{e.what()});
+    }
+    order.close();
+    jobs.close();
+  });
+
+  std::vector<std::thread> workers;
+  workers.reserve(threads);
+  for (unsigned w = 0; w < threads; ++w) {
+    workers.emplace_back([&, w] {
+      std::shared_ptr<Chunk> chunk;
+      while (jobs.pop(chunk)) {
+        if (!stop) {
+          try {
+            work(*chunk, w);
+          } catch (const IoError& e) {
+            fail(e);
+          } catch (const std::exception& e) {
+            fail(IoError{e.what()});
+          }
+        }
+        chunk->mark_done();
+        chunk.reset();
+      }
+    });
+  }
+
+  PipelineResult result;
+  std::shared_ptr<Chunk> chunk;
+  while (order.pop(chunk)) {
+    if (stop) continue;  // draining after a stop: results are dropped
+    chunk->wait_done();
+    if (!stop) {
+      try {
+        if (!consume(*chunk)) {
+          result.stopped = true;
+          stop = true;
+        }
+      } catch (const IoError& e) {
+        fail(e);
+      }
+    }
+    chunk.reset();
+    if (stop) {
+      // Unblock the reader, which may wait for room in `order`.
+      order.close();
+      jobs.close();
+    }
+  }
+  reader.join();
+  for (auto& t : workers) t.join();
+  result.error = error;
+  return result;
+}
+
+}  // namespace retain::batch

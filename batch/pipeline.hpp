@@ -1,0 +1,73 @@
+// The ordered parallel pipeline: one reader thread produces chunks, N worker threads process
+// them, and the calling thread consumes them strictly in input order. Memory is bounded: at
+// most `max_in_flight` chunks exist at once (the reader blocks until the consumer catches up).
+// The consumer may stop the run (returning false); the reader may fail with an IoError.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "batch/chunk.hpp"
+#include "batch/io.hpp"
+
+namespace retain::batch {
+
+template <class T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
+
+  // Blocks while full. False when the queue was closed.
+  bool push(T item) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+  // Blocks while empty. False when closed and drained.
+  bool pop(T& item) {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return false;
+    item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  // Pushes are refused from now on; pops drain what is left.
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<T> items_;
+  std::size_t capacity_;
+  bool closed_ = false;
+};
+
+struct PipelineResult {
+  bool stopped = false;          // the consumer stopped the run
+  std::optional<IoError> error;  // the reader or a worker failed
+};
+
+// produce: on the reader thread; the next chunk or null at the end; may throw IoError.
+// work: on worker `w` (0 <= w < threads); fills the chunk's results; may throw IoError.
+// consume: on the calling thread, in order; false stops the run.
+PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
+                            const std::function<std::unique_ptr<Chunk>()>& produce,
+                            const std::function<void(Chunk&, unsigned)>& work,
+                            const std::function<bool(Chunk&)>& consume);
+
+}  // namespace retain::batch

@@ -1,0 +1,76 @@
+// CSV rows to CustomerProfile. The header is resolved once into column bindings (a field
+// descriptor, a metrics/attributes key, or the recent_actions list); each row then sets fields
+// through protobuf reflection without looking names up. Formats: docs/batch.md, "CSV input".
+// A CsvHeader is immutable and shared by the workers; each worker has its own CsvRowParser.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+
+#include "retain/v1/profile.pb.h"
+
+namespace retain::batch {
+
+// Why a row could not become a profile.
+struct RowError {
+  std::string field;  // column or field name; "" when the whole row is at fault
+  std::string reason;
+};
+
+// Parses `text` as the value of the scalar (non-repeated, non-message) field and sets it.
+// Numbers: decimal, an optional sign, exponents; surrounding spaces are ignored. Booleans:
+// true/false/1/0 (any case). Enums: the value name (HEAVY, BBB) or its number. Strings as is.
+bool set_scalar_from_text(const google::protobuf::FieldDescriptor* field, std::string_view text,
+                          google::protobuf::Message* message, std::string* reason);
+
+// Parses a number as set_scalar_from_text does for a double field ("NaN", "Infinity" too).
+bool parse_number_text(std::string_view text, double* out);
+
+// Parses recent_actions entries `ID:days_ago:outcome;ID:days_ago;...` and appends them.
+bool add_recent_actions(std::string_view text, v1::CustomerProfile* profile, std::string* reason);
+
+class CsvHeader {
+ public:
+  enum class Kind { Scalar, Metric, Attribute, RecentActions, Ignored };
+  struct Column {
+    std::string name;
+    Kind kind = Kind::Ignored;
+    const google::protobuf::FieldDescriptor* field = nullptr;  // Kind::Scalar
+    std::string key;                                           // metrics/attributes key
+  };
+
+  // Resolves a header record. Column names are profile field names (snake_case, or the
+  // lowerCamel JSON names), `metrics.NAME`, `attributes.NAME` or `recent_actions`. An unknown
+  // or duplicate column is an error naming it, unless ignore_unknown (then it is skipped and
+  // listed in *ignored).
+  static std::optional<CsvHeader> parse(std::string_view header_record, bool ignore_unknown,
+                                        std::string* error,
+                                        std::vector<std::string>* ignored = nullptr);
+
+  const std::vector<Column>& columns() const { return columns_; }
+
+ private:
+  std::vector<Column> columns_;
+};
+
+// Per-worker row parser: reuses its cell buffers between rows.
+class CsvRowParser {
+ public:
+  explicit CsvRowParser(const CsvHeader& header) : header_(&header) {}
+  // Clears *profile and fills it from one record. False with the reason on a bad row.
+  bool parse(std::string_view record, v1::CustomerProfile* profile, RowError* error);
+
+ private:
+  const CsvHeader* header_;
+  std::vector<std::string_view> cells_;
+  std::string scratch_;
+};
+
+// The closest profile field name to `name` (for "did you mean"), or "".
+std::string suggest_field(std::string_view name);
+
+}  // namespace retain::batch

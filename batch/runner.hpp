@@ -1,0 +1,75 @@
+// `retain score` and `retain stats` as library calls: options in, exit code out, messages on
+// the given error stream. The verbs in cli/ only parse arguments into these options.
+// Exit codes: 0 ok, 1 usage or I/O error (including a CSV header error), 2 rule errors or too
+// many rejected rows. Formats and behaviour: docs/batch.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "batch/decision_writer.hpp"
+#include "batch/jsonl_reader.hpp"
+#include "batch/record_reader.hpp"
+#include "batch/summary.hpp"
+
+namespace retain::batch {
+
+// `--shard i/N`: the i-th (0-based) of N contiguous, nearly equal runs of data rows.
+struct ShardSpec {
+  std::uint32_t index = 0;
+  std::uint32_t count = 1;
+  bool active() const { return count > 1; }
+};
+// Parses "i/N" (0 <= i < N); false with a message otherwise.
+bool parse_shard(const std::string& text, ShardSpec* shard, std::string* error);
+// Data rows [first, last) of shard `s` among `total` rows.
+void shard_range(const ShardSpec& s, std::uint64_t total, std::uint64_t* first,
+                 std::uint64_t* last);
+
+std::optional<InputFormat> input_format_from_name(const std::string& name_or_path);
+std::optional<OutputFormat> output_format_from_name(const std::string& name_or_path);
+
+struct InputOptions {
+  std::string path = "-";               // "-" = stdin
+  std::optional<InputFormat> format;    // from the extension or sniffed on stdin
+  bool ignore_unknown_columns = false;  // CSV: skip unknown columns instead of failing
+  JsonRowParser::Engine json_parser = JsonRowParser::Engine::Simdjson;
+  ShardSpec shard;
+  std::size_t chunk_records = 1024;
+};
+
+struct ScoreOptions {
+  std::vector<std::string> rules;
+  InputOptions input;
+  std::string output = "-";
+  std::optional<OutputFormat> output_format;  // from the extension of output; JSONL for "-"
+  JsonEngine json_writer = JsonEngine::Fast;
+  std::string rejects;                       // "" = none
+  std::optional<std::uint64_t> max_rejects;  // abort when more rows than this are rejected
+  std::string report;                        // "" = none; .md or .html
+  std::string stats;                         // "" = compute when the rules need it
+  unsigned threads = 0;                      // 0 = all cores
+  bool quiet = false;
+  std::optional<bool> progress;  // default: when stderr is a terminal
+  bool trace = false;
+  SummaryOptions summary;
+  std::size_t rejects_on_stderr = 20;
+};
+
+struct StatsOptions {
+  std::vector<std::string> rules;
+  InputOptions input;
+  std::vector<std::string> merge;  // merge these stats files instead of reading input
+  std::string output = "-";
+  unsigned threads = 0;
+  bool quiet = false;
+  std::optional<bool> progress;
+};
+
+int run_score(const ScoreOptions& options, std::ostream& out, std::ostream& err);
+int run_stats(const StatsOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace retain::batch

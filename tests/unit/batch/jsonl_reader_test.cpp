@@ -1,0 +1,81 @@
+#include "batch/jsonl_reader.hpp"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+namespace retain::batch {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+
+const char* const kLines[] = {
+    R"({"customer_id":"C1","tenure_months":24,"revenue_12m":1250000.5,"is_key_account":true})",
+    R"({"customerId":"C2","tenureMonths":"36","revenue12m":"1e6","consumptionLevel":"HEAVY","creditGrade":4})",
+    R"({"customer_id":"C3","satisfaction":null,"days_since_last_order":0,"defect_rate":0.025})",
+    R"({"customer_id":"C4","metrics":{"nps":42,"churn_model":"0.5"},"attributes":{"region":"north \"east\""}})",
+    R"({"customer_id":"C5","recent_actions":[{"action_id":"BUILD_CUSTOMER_TIES","days_ago":12,"outcome":"declined"},{"actionId":"QUALITY_MARKETING","daysAgo":3}]})",
+    R"(  {"customer_id":"\u5ba2\u6237","personality_type":"PERSONALITY_HESITANT","tenure_months":12.0}  )",
+    R"({})",
+};
+
+TEST(JsonRowParserTest, AgreesWithProtobufJsonStringToMessage) {
+  JsonRowParser fast;
+  for (const char* line : kLines) {
+    v1::CustomerProfile expected, actual;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &expected).ok()) << line;
+    RowError e;
+    ASSERT_TRUE(fast.parse(line, 0, &actual, &e)) << line << ": " << e.field << " " << e.reason;
+    EXPECT_TRUE(MessageDifferencer::Equals(expected, actual))
+        << line << "\nexpected " << expected.ShortDebugString() << "\nactual   "
+        << actual.ShortDebugString();
+  }
+}
+
+TEST(JsonRowParserTest, ParsesInPlaceWithPadding) {
+  std::string buffer = std::string(kLines[0]) + "\n" + std::string(64, ' ');
+  JsonRowParser fast;
+  v1::CustomerProfile p;
+  RowError e;
+  ASSERT_TRUE(
+      fast.parse(std::string_view(buffer.data(), std::strlen(kLines[0])), buffer.size(), &p, &e));
+  EXPECT_EQ(p.tenure_months(), 24);
+}
+
+TEST(JsonRowParserTest, RejectsBadRowsWithTheField) {
+  JsonRowParser fast;
+  v1::CustomerProfile p;
+  RowError e;
+  EXPECT_FALSE(fast.parse(R"({"customer_id":"a","tenure_monts":3})", 0, &p, &e));
+  EXPECT_EQ(e.field, "tenure_monts");
+  EXPECT_NE(e.reason.find("unknown field"), std::string::npos);
+  EXPECT_NE(e.reason.find("tenure_months"), std::string::npos) << e.reason;
+
+  EXPECT_FALSE(fast.parse(R"({"tenure_months":"soon"})", 0, &p, &e));
+  EXPECT_EQ(e.field, "tenure_months");
+  EXPECT_FALSE(fast.parse(R"({"tenure_months":1.5})", 0, &p, &e));
+  EXPECT_EQ(e.field, "tenure_months");
+  EXPECT_FALSE(fast.parse(R"({"tenure_months":3000000000})", 0, &p, &e));
+  EXPECT_FALSE(fast.parse(R"({"is_key_account":"yes"})", 0, &p, &e));
+  EXPECT_EQ(e.field, "is_key_account");
+  EXPECT_FALSE(fast.parse(R"({"consumption_level":"MEDIUM"})", 0, &p, &e));
+  EXPECT_FALSE(fast.parse(R"({"revenue_12m":true})", 0, &p, &e));
+  EXPECT_FALSE(fast.parse(R"({"metrics":{"nps":"high"}})", 0, &p, &e));
+  EXPECT_EQ(e.field, "metrics.nps");
+  EXPECT_FALSE(fast.parse(R"({"customer_id":"a")", 0, &p, &e));
+  EXPECT_FALSE(fast.parse(R"([1,2])", 0, &p, &e));
+  EXPECT_FALSE(fast.parse(R"({"customer_id":"a"} trailing)", 0, &p, &e));
+  EXPECT_FALSE(fast.parse(R"(customer_id,tenure)", 0, &p, &e));
+}
+
+TEST(JsonRowParserTest, ProtobufFallbackParsesAndRejects) {
+  JsonRowParser slow(JsonRowParser::Engine::Protobuf);
+  v1::CustomerProfile p;
+  RowError e;
+  EXPECT_TRUE(slow.parse(kLines[1], 0, &p, &e)) << e.reason;
+  EXPECT_EQ(p.tenure_months(), 36);
+  EXPECT_FALSE(slow.parse(R"({"tenure_monts":3})", 0, &p, &e));
+}
+
+}  // namespace
+}  // namespace retain::batch

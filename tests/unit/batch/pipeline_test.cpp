@@ -1,0 +1,94 @@
+#include "batch/pipeline.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace retain::batch {
+namespace {
+
+std::function<std::unique_ptr<Chunk>()> counter(int chunks, std::atomic<int>* produced) {
+  auto next = std::make_shared<int>(0);
+  return [=]() -> std::unique_ptr<Chunk> {
+    if (*next >= chunks) return nullptr;
+    auto c = std::make_unique<Chunk>();
+    c->seq = static_cast<std::uint64_t>((*next)++);
+    if (produced) ++*produced;
+    return c;
+  };
+}
+
+TEST(PipelineTest, ConsumesInInputOrderWithManyThreads) {
+  std::vector<std::uint64_t> seen;
+  const auto result = run_pipeline(
+      8, 16, counter(500, nullptr),
+      [](Chunk& c, unsigned) {
+        // Uneven work, so that chunks finish out of order.
+        std::this_thread::sleep_for(std::chrono::microseconds((c.seq * 7919) % 400));
+        c.output = std::to_string(c.seq);
+      },
+      [&](Chunk& c) {
+        EXPECT_EQ(c.output, std::to_string(c.seq));
+        seen.push_back(c.seq);
+        return true;
+      });
+  EXPECT_FALSE(result.stopped);
+  EXPECT_FALSE(result.error);
+  ASSERT_EQ(seen.size(), 500u);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i);
+}
+
+TEST(PipelineTest, BoundsChunksInFlight) {
+  std::atomic<int> produced{0};
+  int consumed = 0;
+  int max_ahead = 0;
+  run_pipeline(
+      2, 6, counter(200, &produced), [](Chunk&, unsigned) {},
+      [&](Chunk&) {
+        ++consumed;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        max_ahead = std::max(max_ahead, produced.load() - consumed);
+        return true;
+      });
+  EXPECT_EQ(consumed, 200);
+  EXPECT_LE(max_ahead, 8) << "the reader must wait for the consumer";
+}
+
+TEST(PipelineTest, ConsumerStopsTheRun) {
+  std::atomic<int> produced{0};
+  int consumed = 0;
+  const auto result = run_pipeline(
+      4, 8, counter(100000, &produced), [](Chunk&, unsigned) {},
+      [&](Chunk&) { return ++consumed < 10; });
+  EXPECT_TRUE(result.stopped);
+  EXPECT_EQ(consumed, 10);
+  EXPECT_LT(produced.load(), 100);
+}
+
+TEST(PipelineTest, ReaderAndWorkerErrorsAreReported) {
+  int n = 0;
+  auto r1 = run_pipeline(
+      2, 4,
+      [&]() -> std::unique_ptr<Chunk> {
+        if (++n > 5) throw IoError{"disk on fire"};
+        return std::make_unique<Chunk>();
+      },
+      [](Chunk&, unsigned) {}, [](Chunk&) { return true; });
+  ASSERT_TRUE(r1.error);
+  EXPECT_EQ(r1.error->message, "disk on fire");
+
+  auto r2 = run_pipeline(
+      2, 4, counter(50, nullptr),
+      [](Chunk& c, unsigned) {
+        if (c.seq == 7) throw IoError{"bad chunk"};
+      },
+      [](Chunk&) { return true; });
+  ASSERT_TRUE(r2.error);
+  EXPECT_EQ(r2.error->message, "bad chunk");
+}
+
+}  // namespace
+}  // namespace retain::batch

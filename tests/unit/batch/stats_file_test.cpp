@@ -1,0 +1,66 @@
+#include "batch/stats_file.hpp"
+
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+namespace retain::batch {
+namespace {
+
+StatsFile sample(std::uint64_t seed, int n) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(0, 5e6);
+  StatsFile s;
+  s.ruleset_name = "r";
+  s.ruleset_version = "1";
+  s.ruleset_hash = "abc123";
+  s.rows = static_cast<std::uint64_t>(n);
+  s.source = "part";
+  auto& col = s.columns["PYRAMID"];
+  for (int i = 0; i < n; ++i) col.push_back(dist(rng));
+  col.push_back(0.1 + 0.2);  // not exactly representable in short decimal
+  col.push_back(1e-300);
+  std::sort(col.begin(), col.end(), std::greater<>());
+  return s;
+}
+
+TEST(StatsFileTest, RoundTripsValuesExactly) {
+  const StatsFile s = sample(1, 1000);
+  StatsFile back;
+  std::string error;
+  ASSERT_TRUE(parse_stats_file(render_stats_file(s), &back, &error)) << error;
+  EXPECT_EQ(back.ruleset_hash, "abc123");
+  EXPECT_EQ(back.rows, 1000u);
+  ASSERT_EQ(back.columns.size(), 1u);
+  EXPECT_EQ(back.columns.at("PYRAMID"), s.columns.at("PYRAMID")) << "bit-exact doubles";
+}
+
+TEST(StatsFileTest, MergeOfPartsEqualsTheWhole) {
+  const StatsFile a = sample(1, 300), b = sample(2, 500), c = sample(3, 7);
+  StatsFile merged;
+  std::string error;
+  ASSERT_TRUE(merge_stats_files({a, b, c}, &merged, &error)) << error;
+  std::vector<double> whole;
+  for (const auto* p : {&a, &b, &c}) {
+    whole.insert(whole.end(), p->columns.at("PYRAMID").begin(), p->columns.at("PYRAMID").end());
+  }
+  std::sort(whole.begin(), whole.end(), std::greater<>());
+  EXPECT_EQ(merged.columns.at("PYRAMID"), whole);
+  EXPECT_EQ(merged.rows, 807u);
+}
+
+TEST(StatsFileTest, RefusesToMergeDifferentRuleSetsAndBadFiles) {
+  StatsFile a = sample(1, 3), b = sample(2, 3);
+  b.ruleset_hash = "other";
+  StatsFile merged;
+  std::string error;
+  EXPECT_FALSE(merge_stats_files({a, b}, &merged, &error));
+  EXPECT_NE(error.find("another rule set"), std::string::npos) << error;
+  EXPECT_FALSE(parse_stats_file("{\"format\":\"something\"}", &merged, &error));
+  EXPECT_FALSE(parse_stats_file("not json", &merged, &error));
+  EXPECT_FALSE(load_stats_file("/nonexistent/stats.json", &merged, &error));
+}
+
+}  // namespace
+}  // namespace retain::batch
