@@ -146,6 +146,19 @@ struct string_parser : x3::parser<string_parser> {
   }
 };
 
+// Succeeds, consuming nothing but blanks, unless the next token starts a line (in a file):
+// a property word there starts the next property.
+struct same_line_parser : x3::parser<same_line_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx&, Attr&) const {
+    x3::skip_over(first, last, ctx);
+    return !parse_state(ctx).starts_line(first);
+  }
+};
+
 // ============================================================================ Directives
 
 // Counts expression nesting; too deep is an expectation failure (kTooDeep) so the top-level
@@ -163,6 +176,7 @@ struct nest_directive : x3::unary_parser<Subject, nest_directive<Subject>> {
       x3::skip_over(first, last, ctx);
       boost::throw_exception(x3::expectation_failure<It>(first, std::string(kTooDeep)));
     }
+    if (st.depth == 0) st.operators = 0;  // a new top-level expression
     struct Guard {
       int& depth;
       explicit Guard(int& d) : depth(d) { ++depth; }
@@ -255,10 +269,21 @@ namespace retain::syntax::grammar {
 
 // ============================================================================ Actions
 
+// Counts an operator/call/list node at offset pos; too many is an expectation failure
+// (kTooManyOperators) reported as parse.too-deep.
+inline void count_operator(ParseState& st, std::uint32_t pos) {
+  if (!st.count_operator()) {
+    boost::throw_exception(x3::expectation_failure<iterator_type>(
+        st.text.data() + std::min<std::size_t>(pos, st.text.size()),
+        std::string(kTooManyOperators)));
+  }
+}
+
 // Builders of the tree. X3 semantic actions get the context; span setters (used with
 // `spanned`) get (value, span, state).
 
-inline void make_binary(ast::Expr& lhs, ast::Op op, ast::Expr&& rhs) {
+inline void make_binary(ParseState& st, ast::Expr& lhs, ast::Op op, ast::Expr&& rhs) {
+  count_operator(st, rhs.span.begin);
   ast::Expr e;
   e.kind = ast::ExprKind::Binary;
   e.op = op;
@@ -280,7 +305,7 @@ template <ast::Op op>
 struct fold_f {
   template <typename C>
   void operator()(C& ctx) const {
-    make_binary(x3::_val(ctx), op, std::move(x3::_attr(ctx)));
+    make_binary(parse_state(ctx), x3::_val(ctx), op, std::move(x3::_attr(ctx)));
   }
 };
 
@@ -288,6 +313,7 @@ template <ast::Op op>
 struct unary_f {
   template <typename C>
   void operator()(C& ctx) const {
+    count_operator(parse_state(ctx), x3::_attr(ctx).span.begin);
     ast::Expr e;
     e.kind = ast::ExprKind::Unary;
     e.op = op;
@@ -299,6 +325,7 @@ struct unary_f {
 struct between_lo_f {
   template <typename C>
   void operator()(C& ctx) const {
+    count_operator(parse_state(ctx), x3::_attr(ctx).span.begin);
     ast::Expr e;
     e.kind = ast::ExprKind::Between;
     e.args.reserve(3);
@@ -342,7 +369,8 @@ struct set_span_f {
 
 struct expr_kind_f {
   ast::ExprKind kind;
-  void operator()(ast::Expr& e, Span s, ParseState&) const {
+  void operator()(ast::Expr& e, Span s, ParseState& st) const {
+    count_operator(st, s.begin);
     e.kind = kind;
     e.span = s;
   }
@@ -566,6 +594,7 @@ constexpr word_parser top_keyword_p(WordKind::TopKeyword);
 constexpr path_parser path_p{};
 constexpr number_parser number_p{};
 constexpr string_parser string_p{};
+constexpr same_line_parser same_line_p{};
 
 // --- expressions, loosest first (docs/language.md "Expressions")
 auto const expr_def = nest[or_expr][assign_f{}];
@@ -639,7 +668,7 @@ auto const band_bound_def = (kw("top") > expr[band_value_f<ast::BandBound::Top>{
                             (kw("at_least") > expr[band_value_f<ast::BandBound::AtLeast>{}]) |
                             kw("rest")[band_rest_f{}];
 auto const band_def = spanned(set_span_f{})[ident[band_id_f{}] > band_bound[band_bound_f{}] >
-                                            -(kw("label") > text[band_label_f{}])];
+                                            -((same_line_p >> kw("label")) > text[band_label_f{}])];
 
 auto const property_def = spanned(
     set_span_f{})[((key("label") | key("because")) > text[set_text_f{}]) |

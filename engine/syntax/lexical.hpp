@@ -14,6 +14,9 @@ namespace retain::syntax::lex {
 // Expression nesting (parentheses, lists, calls, `not`, unary `-`) allowed before
 // `parse.too-deep`.
 inline constexpr int kMaxDepth = 200;
+// Operators, calls and lists in one expression: bounds the height of the tree (a chain
+// `a or b or ...` nests without parentheses), so walking it recursively is always safe.
+inline constexpr int kMaxOperators = 1000;
 
 inline bool is_ident_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

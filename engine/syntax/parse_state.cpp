@@ -27,6 +27,12 @@ void ParseState::error(Span span, std::string code, std::string message) {
 void ParseState::expected(std::uint32_t where, std::string_view which, std::uint32_t item) {
   const auto n = static_cast<std::uint32_t>(text.size());
   where = std::min(where, n);
+  if (which == kTooManyOperators) {
+    error({where, std::min(where + 1, n)}, "parse.too-deep",
+          "expression too large: more than " + std::to_string(lex::kMaxOperators) +
+              " operators, calls and lists");
+    return;
+  }
   if (which == kTooDeep) {
     error({where, std::min(where + 1, n)}, "parse.too-deep",
           "expression nested deeper than " + std::to_string(lex::kMaxDepth) + " levels");

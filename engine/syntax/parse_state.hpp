@@ -9,6 +9,7 @@
 
 #include "engine/source.hpp"
 #include "engine/syntax/ast.hpp"
+#include "engine/syntax/lexical.hpp"
 
 namespace retain::syntax {
 
@@ -21,6 +22,7 @@ struct RawError {
 
 // `which` strings with special meaning in expectation failures.
 inline constexpr std::string_view kTooDeep = "\x02too-deep";
+inline constexpr std::string_view kTooManyOperators = "\x02too-many-operators";
 inline constexpr std::string_view kCloseString = "'\"' to close the string";
 
 struct ParseState {
@@ -32,6 +34,7 @@ struct ParseState {
   std::vector<RawError> errors;
   ast::RuleFile file;           // filled by the top-level items as they parse
   int depth = 0;                // current expression nesting
+  int operators = 0;            // composite nodes of the current top-level expression
   bool property_lines = false;  // a file: property words at the start of a line are keys
   bool seen_header = false;
   bool seen_import = false;
@@ -56,6 +59,8 @@ struct ParseState {
   std::string_view slice(Span s) const { return text.substr(s.begin, s.end - s.begin); }
 
   void error(Span span, std::string code, std::string message);
+  // Counts one operator/call/list node; false past lex::kMaxOperators.
+  bool count_operator() { return ++operators <= lex::kMaxOperators; }
   // Records "expected WHICH but found TOKEN" for an expectation failure at `where` inside the
   // top-level item that starts at `item`.
   void expected(std::uint32_t where, std::string_view which, std::uint32_t item);

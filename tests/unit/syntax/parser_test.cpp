@@ -402,6 +402,13 @@ TEST(SyntaxFile, PropertyWordsStartPropertiesOnlyAtTheStartOfALine) {
   ASSERT_TRUE(texts.result.file);
   EXPECT_EQ(texts.file().decls[0].props.size(), 2u);
 
+  // A band's label is on the band's line; `label` starting a line is the block's label.
+  Parsed bands("tiers T {\n  by x\n  band A rest\n  label \"t\"\n}\n");
+  ASSERT_TRUE(bands.result.file) << render_text(bands.result.diagnostics.front());
+  ASSERT_EQ(bands.file().decls[0].props.size(), 3u);
+  EXPECT_FALSE(bands.file().decls[0].props[1].band->label);
+  EXPECT_EQ(bands.file().decls[0].props[2].key, "label");
+
   Parsed bad("cause A {\n  weight 0.3 +\n  when a\n}\n");
   EXPECT_EQ(heads(bad.result.diagnostics),
             (std::vector<std::string>{"t.rules:3:3: error: expected an expression but found "
@@ -616,6 +623,30 @@ TEST(SyntaxErrors, ArbitraryBytesNeverCrash) {
   EXPECT_EQ(head(nul.result.diagnostics[0]),
             "t.rules:1:10: error: expected a declaration such as 'let', 'cause', 'tactic', "
             "'segment' or 'tiers' but found the control character 0x00 [parse.expected]");
+}
+
+TEST(SyntaxErrors, LongChainsAreBoundedToo) {
+  // `a or a or ...` nests in the tree without parentheses: the operator limit keeps the tree
+  // shallow enough for recursive walks.
+  const auto chain = [](int n) {
+    std::string s = "let x = a";
+    for (int i = 1; i < n; ++i) s += " or a";
+    return s + "\n";
+  };
+  Parsed ok(chain(1000));
+  EXPECT_TRUE(ok.result.file);
+  Parsed many(chain(200000) + "let y = 1 +\n");
+  EXPECT_FALSE(many.result.file);
+  ASSERT_EQ(many.result.diagnostics.size(), 2u);
+  EXPECT_EQ(head(many.result.diagnostics[0]),
+            "t.rules:1:5014: error: expression too large: more than 1000 operators, calls and "
+            "lists [parse.too-deep]");
+  EXPECT_EQ(many.result.diagnostics[1].line, 3);
+  // Lists of leaves do not count per element.
+  std::string list = "let x = [";
+  for (int i = 0; i < 5000; ++i) list += std::to_string(i) + ", ";
+  Parsed big_list(list + "0]\n");
+  EXPECT_TRUE(big_list.result.file);
 }
 
 TEST(SyntaxErrors, HeaderMustComeFirst) {
