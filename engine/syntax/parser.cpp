@@ -230,7 +230,7 @@ std::vector<ast::Comment> collect_comments(const SourceFile& source, const lex::
   out.reserve(scan.comments.size());
   for (Span s : scan.comments) {
     std::uint32_t end = s.end;
-    if (end > s.begin + 1 && source.text()[end - 1] == '\r') --end;
+    while (end > s.begin + 1 && source.text()[end - 1] == '\r') --end;  // CR LF, CR CR LF
     ast::Comment c;
     c.span = {s.begin, end};
     c.text = std::string(source.slice({s.begin + 1, end}));

@@ -209,6 +209,8 @@ TEST(SyntaxPrinter, CommentsStayWhereTheyWere) {
   // Comments with '#' in strings are not comments.
   EXPECT_EQ(check_round_trip("let s = \"# no\"  # yes\n"), "let s = \"# no\"  # yes\n");
   EXPECT_EQ(check_round_trip("# just a comment\n"), "# just a comment\n");
+  // Line ends with carriage returns (found by the fuzzer).
+  EXPECT_EQ(check_round_trip("# a\r\r\nlet x = 1 # b\r\n"), "# a\nlet x = 1  # b\n");
 }
 
 TEST(SyntaxPrinter, TemplatesAndEscapesRoundTrip) {
