@@ -1,0 +1,455 @@
+// retain_load: a closed-loop load driver for retain.v1.RetentionEngine (gRPC callback client).
+//
+// It reports throughput and p50/p99/p999 latency for unary Evaluate or EvaluateStream at a given
+// concurrency, against a running server (--target) or against servers it starts in-process on
+// 127.0.0.1:0 with the same gRPC settings as `retain serve` (service::build_grpc_server):
+//   --server empty    a handler that answers an empty response (the cost of gRPC alone)
+//   --server engine   the real service over --rules
+//   --server both     empty, then engine, in the same run, and the ratio engine/empty
+//
+//   retain_load --server both --mode unary  --concurrency 32 --duration 10
+//   retain_load --server both --mode stream --concurrency 4 --window 64 --duration 10
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "retain/v1/service.grpc.pb.h"
+#include "service/log.hpp"
+#include "service/retention_engine_service.hpp"
+#include "service/rule_store.hpp"
+#include "service/server.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using retain::v1::EvaluateRequest;
+using retain::v1::EvaluateResponse;
+using retain::v1::RetentionEngine;
+
+// ---- the empty-handler server ---------------------------------------------------------------
+
+// Answers every Evaluate with an empty response, and every streamed request with an empty
+// response, with the same read-ahead/write-queue structure as the real EvaluateStream.
+class EmptyService final : public RetentionEngine::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* ctx, const EvaluateRequest*,
+                                     EvaluateResponse*) override {
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+
+  grpc::ServerBidiReactor<EvaluateRequest, EvaluateResponse>* EvaluateStream(
+      grpc::CallbackServerContext*) override {
+    class Reactor final : public grpc::ServerBidiReactor<EvaluateRequest, EvaluateResponse> {
+     public:
+      Reactor() { StartRead(&request_); }
+      void OnReadDone(bool ok) override {
+        std::lock_guard lock(mu_);
+        if (!ok) {
+          reads_done_ = true;
+          maybe_finish();
+          return;
+        }
+        queue_.emplace_back();
+        if (!writing_) {
+          writing_ = true;
+          StartWrite(&queue_.front());
+        }
+        if (queue_.size() < 64) {
+          StartRead(&request_);
+        } else {
+          paused_ = true;
+        }
+      }
+      void OnWriteDone(bool ok) override {
+        std::lock_guard lock(mu_);
+        queue_.pop_front();
+        writing_ = false;
+        if (!ok) {
+          reads_done_ = true;
+          if (!finished_) {
+            finished_ = true;
+            Finish(grpc::Status::CANCELLED);
+          }
+          return;
+        }
+        if (!queue_.empty()) {
+          writing_ = true;
+          StartWrite(&queue_.front());
+        }
+        if (paused_ && !reads_done_) {
+          paused_ = false;
+          StartRead(&request_);
+        }
+        maybe_finish();
+      }
+      void OnDone() override { delete this; }
+
+     private:
+      void maybe_finish() {
+        if (reads_done_ && queue_.empty() && !writing_ && !finished_) {
+          finished_ = true;
+          Finish(grpc::Status::OK);
+        }
+      }
+      EvaluateRequest request_;
+      std::mutex mu_;
+      std::deque<EvaluateResponse> queue_;
+      bool writing_ = false, paused_ = false, reads_done_ = false, finished_ = false;
+    };
+    return new Reactor();
+  }
+};
+
+// ---- the client ---------------------------------------------------------------------------
+
+struct Config {
+  std::string mode = "unary";
+  int concurrency = 32;
+  int channels = 2;
+  int window = 64;  // stream mode: requests in flight per stream
+  double duration = 10;
+  double warmup = 1;
+};
+
+struct Result {
+  std::uint64_t ok = 0;
+  std::uint64_t errors = 0;
+  double seconds = 0;
+  std::vector<std::uint32_t> latencies_us;
+
+  double throughput() const { return seconds > 0 ? ok / seconds : 0; }
+  std::uint32_t percentile(double p) const {
+    if (latencies_us.empty()) return 0;
+    const auto i = std::min(latencies_us.size() - 1,
+                            static_cast<std::size_t>(p * static_cast<double>(latencies_us.size())));
+    return latencies_us[i];
+  }
+};
+
+// Shared by every slot or stream of one run: the measuring window and the merged results.
+class Run {
+ public:
+  Run(const Config& c, int slots)
+      : start_(Clock::now()),
+        measure_from_(start_ + to_duration(c.warmup)),
+        stop_at_(measure_from_ + to_duration(c.duration)),
+        remaining_(slots) {}
+
+  static Clock::duration to_duration(double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  }
+  bool stopping(Clock::time_point now) const { return now >= stop_at_; }
+  bool measuring(Clock::time_point t) const { return t >= measure_from_ && t < stop_at_; }
+
+  void done(Result&& r) {
+    std::lock_guard lock(mu_);
+    total_.ok += r.ok;
+    total_.errors += r.errors;
+    total_.latencies_us.insert(total_.latencies_us.end(), r.latencies_us.begin(),
+                               r.latencies_us.end());
+    if (--remaining_ == 0) cv_.notify_all();
+  }
+  Result wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return remaining_ == 0; });
+    total_.seconds = std::chrono::duration<double>(stop_at_ - measure_from_).count();
+    std::sort(total_.latencies_us.begin(), total_.latencies_us.end());
+    return std::move(total_);
+  }
+
+ private:
+  Clock::time_point start_, measure_from_, stop_at_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int remaining_;
+  Result total_;
+};
+
+std::uint32_t micros(Clock::duration d) {
+  return static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+}
+
+// One closed-loop unary caller: the next call starts when the last one completes.
+class UnarySlot {
+ public:
+  UnarySlot(RetentionEngine::Stub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
+            std::size_t offset)
+      : stub_(stub), requests_(requests), run_(run), next_(offset) {}
+
+  void start() { issue(); }
+
+ private:
+  void issue() {
+    const auto now = Clock::now();
+    if (run_->stopping(now)) {
+      run_->done(std::move(result_));
+      return;
+    }
+    ctx_ = std::make_unique<grpc::ClientContext>();
+    ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    response_.Clear();
+    sent_ = now;
+    const auto& request = (*requests_)[next_++ % requests_->size()];
+    stub_->async()->Evaluate(ctx_.get(), &request, &response_,
+                             [this](grpc::Status status) { completed(status); });
+  }
+  void completed(const grpc::Status& status) {
+    const auto now = Clock::now();
+    if (run_->measuring(sent_)) {
+      if (status.ok()) {
+        ++result_.ok;
+        result_.latencies_us.push_back(micros(now - sent_));
+      } else {
+        ++result_.errors;
+      }
+    }
+    issue();
+  }
+
+  RetentionEngine::Stub* stub_;
+  const std::vector<EvaluateRequest>* requests_;
+  Run* run_;
+  std::size_t next_;
+  std::unique_ptr<grpc::ClientContext> ctx_;
+  EvaluateResponse response_;
+  Clock::time_point sent_;
+  Result result_;
+};
+
+// One stream with up to `window` requests in flight; responses come back in order, so the send
+// times form a FIFO.
+class StreamSlot final : public grpc::ClientBidiReactor<EvaluateRequest, EvaluateResponse> {
+ public:
+  StreamSlot(RetentionEngine::Stub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
+             std::size_t offset, int window)
+      : requests_(requests), run_(run), next_(offset), window_(window) {
+    ctx_.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
+    stub->async()->EvaluateStream(&ctx_, this);
+  }
+  void start() {
+    std::lock_guard lock(mu_);
+    StartRead(&response_);
+    write_more();
+    StartCall();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) {
+      closed_ = true;
+      return;
+    }
+    write_more();
+  }
+  void OnReadDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    if (!ok) return;  // the stream ended; OnDone follows
+    const auto now = Clock::now();
+    const auto sent = sent_.front();
+    sent_.pop_front();
+    if (run_->measuring(sent)) {
+      if (response_.error().empty()) {
+        ++result_.ok;
+        result_.latencies_us.push_back(micros(now - sent));
+      } else {
+        ++result_.errors;
+      }
+    }
+    StartRead(&response_);
+    write_more();
+  }
+  void OnWritesDoneDone(bool) override {}
+  void OnDone(const grpc::Status& status) override {
+    if (!status.ok()) ++result_.errors;
+    run_->done(std::move(result_));
+    delete this;
+  }
+
+ private:
+  void write_more() {
+    if (writing_ || closed_) return;
+    const auto now = Clock::now();
+    if (run_->stopping(now)) {
+      closed_ = true;
+      StartWritesDone();
+      return;
+    }
+    if (static_cast<int>(sent_.size()) >= window_) return;
+    writing_ = true;
+    sent_.push_back(now);
+    StartWrite(&(*requests_)[next_++ % requests_->size()]);
+  }
+
+  grpc::ClientContext ctx_;
+  const std::vector<EvaluateRequest>* requests_;
+  Run* run_;
+  std::size_t next_;
+  int window_;
+  std::mutex mu_;
+  EvaluateResponse response_;
+  std::deque<Clock::time_point> sent_;
+  bool writing_ = false;
+  bool closed_ = false;
+  Result result_;
+};
+
+Result drive(const std::string& target, const Config& c,
+             const std::vector<EvaluateRequest>& requests) {
+  std::vector<std::unique_ptr<RetentionEngine::Stub>> stubs;
+  for (int i = 0; i < c.channels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per channel
+    args.SetInt("retain.load.channel", i);
+    stubs.push_back(RetentionEngine::NewStub(
+        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args)));
+  }
+  Run run(c, c.concurrency);
+  std::vector<std::unique_ptr<UnarySlot>> unary;
+  for (int i = 0; i < c.concurrency; ++i) {
+    auto* stub = stubs[i % stubs.size()].get();
+    const std::size_t offset = static_cast<std::size_t>(i) * 7919;
+    if (c.mode == "unary") {
+      unary.push_back(std::make_unique<UnarySlot>(stub, &requests, &run, offset));
+      unary.back()->start();
+    } else {
+      (new StreamSlot(stub, &requests, &run, offset, c.window))->start();
+    }
+  }
+  return run.wait();
+}
+
+std::vector<EvaluateRequest> load_requests(const std::string& path, std::size_t limit) {
+  std::vector<EvaluateRequest> out;
+  std::ifstream in(path);
+  std::string line;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  while (out.size() < limit && std::getline(in, line)) {
+    if (line.empty()) continue;
+    EvaluateRequest r;
+    if (google::protobuf::util::JsonStringToMessage(line, r.mutable_profile(), options).ok()) {
+      out.push_back(std::move(r));
+    }
+  }
+  if (out.empty()) {  // no file: synthetic profiles
+    for (int i = 0; i < 1000; ++i) {
+      EvaluateRequest r;
+      auto* p = r.mutable_profile();
+      p->set_customer_id(fmt::format("C{:06}", i));
+      p->set_tenure_months(i % 120);
+      p->set_orders_90d(i % 13);
+      p->set_orders_prev_90d(i % 17);
+      p->set_revenue_12m(1000.0 * (i % 500));
+      p->set_quality_complaints_90d(i % 5);
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+void print_header(const Config& c) {
+  std::cout << fmt::format("mode={} concurrency={} channels={}{} duration={}s warmup={}s\n", c.mode,
+                           c.concurrency, c.channels,
+                           c.mode == "stream" ? fmt::format(" window={}", c.window) : "",
+                           c.duration, c.warmup);
+  std::cout << fmt::format("{:<8} {:>10} {:>12} {:>9} {:>9} {:>9} {:>7}\n", "server", "ok",
+                           c.mode == "unary" ? "calls/s" : "decisions/s", "p50_us", "p99_us",
+                           "p999_us", "errors");
+}
+
+void print_row(const std::string& name, const Result& r) {
+  std::cout << fmt::format("{:<8} {:>10} {:>12.0f} {:>9} {:>9} {:>9} {:>7}\n", name, r.ok,
+                           r.throughput(), r.percentile(0.50), r.percentile(0.99),
+                           r.percentile(0.999), r.errors)
+            << std::flush;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config c;
+  std::string target;
+  std::string server = "both";
+  std::vector<std::string> rules = {std::string(RETAIN_SOURCE_DIR) + "/rules"};
+  std::string profiles = std::string(RETAIN_SOURCE_DIR) + "/examples/customers.jsonl";
+
+  CLI::App app{"Load driver for retain.v1.RetentionEngine"};
+  app.add_option("--target", target, "HOST:PORT of a running server (instead of --server)");
+  app.add_option("--server", server, "In-process server: empty, engine or both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"empty", "engine", "both"}));
+  app.add_option("--rules", rules, "Rules for --server engine")->capture_default_str();
+  app.add_option("--profiles", profiles, "JSON-lines profiles to send")->capture_default_str();
+  app.add_option("--mode", c.mode, "unary or stream")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"unary", "stream"}));
+  app.add_option("--concurrency", c.concurrency, "Calls (unary) or streams in flight")
+      ->capture_default_str();
+  app.add_option("--channels", c.channels, "Client connections")->capture_default_str();
+  app.add_option("--window", c.window, "Stream mode: requests in flight per stream")
+      ->capture_default_str();
+  app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
+  app.add_option("--warmup", c.warmup, "Seconds before measuring")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  retain::service::log::configure("warn", "text");
+  const auto requests = load_requests(profiles, 10000);
+  std::cout << fmt::format("{} profiles from {}\n", requests.size(), profiles);
+  print_header(c);
+
+  if (!target.empty()) {
+    print_row("target", drive(target, c, requests));
+    return 0;
+  }
+
+  retain::service::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.rule_paths = rules;
+  std::string error;
+  Result empty_result, engine_result;
+
+  if (server == "empty" || server == "both") {
+    EmptyService service;
+    int port = 0;
+    auto s = retain::service::build_grpc_server(options, {&service}, &port, &error);
+    if (!s) {
+      std::cerr << "retain_load: " << error << "\n";
+      return 1;
+    }
+    empty_result = drive(fmt::format("127.0.0.1:{}", port), c, requests);
+    print_row("empty", empty_result);
+    s->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  }
+  if (server == "engine" || server == "both") {
+    retain::service::Server::StartError start_error;
+    auto s = retain::service::Server::start(options, &start_error);
+    if (!s) {
+      std::cerr << "retain_load: " << start_error.message << "\n";
+      return 1;
+    }
+    engine_result = drive(s->address(), c, requests);
+    print_row("engine", engine_result);
+    s->shutdown(std::chrono::seconds(1));
+  }
+  if (server == "both" && empty_result.throughput() > 0) {
+    std::cout << fmt::format("ratio engine/empty throughput: {:.2f}\n",
+                             engine_result.throughput() / empty_result.throughput());
+  }
+  return 0;
+}

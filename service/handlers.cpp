@@ -1,0 +1,114 @@
+#include "service/handlers.hpp"
+
+#include <fmt/format.h>
+
+#include "service/convert.hpp"
+
+namespace retain::service::handlers {
+
+namespace {
+
+constexpr std::size_t kMaxCustomerIdBytes = 256;
+
+grpc::Status invalid(std::string field, std::string_view message) {
+  return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{}: {}", field, message)};
+}
+
+eval::EvalFrame& thread_frame() {
+  thread_local eval::EvalFrame frame;
+  return frame;
+}
+
+}  // namespace
+
+grpc::Status check_request(const v1::EvaluateRequest& request) {
+  if (!request.has_profile()) return invalid("profile", "is required");
+  const auto& profile = request.profile();
+  if (profile.customer_id().empty()) return invalid("profile.customer_id", "must not be empty");
+  if (profile.customer_id().size() > kMaxCustomerIdBytes) {
+    return invalid("profile.customer_id",
+                   fmt::format("must be at most {} bytes", kMaxCustomerIdBytes));
+  }
+  if (auto problem = validate_profile(profile)) {
+    return invalid(profile_field_path(problem->field), problem->message);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stats,
+                      const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
+  if (auto status = check_request(request); !status.ok()) return status;
+  EvalOptions options;
+  options.trace = request.explain();
+  decide(rules, request.profile(), stats, thread_frame(), response->mutable_decision(), options);
+  return grpc::Status::OK;
+}
+
+grpc::Status get_rule_set(const LoadedRules* loaded, v1::GetRuleSetResponse* response) {
+  if (loaded == nullptr || !loaded->rules) {
+    return {grpc::StatusCode::UNAVAILABLE, "no rule set is loaded"};
+  }
+  to_proto(*loaded, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status validate_rules(const v1::ValidateRulesRequest& request,
+                            v1::ValidateRulesResponse* response) {
+  if (request.files().empty()) return invalid("files", "must name at least one file");
+  std::map<std::string, std::string> files;
+  for (const auto& [path, text] : request.files()) {
+    if (path.empty()) return invalid("files", "a path is empty");
+    files.emplace(path, text);
+  }
+  auto loaded = load_rules_from_memory(files);
+  const bool ok = loaded.value && *loaded.value && !has_errors(loaded.diagnostics);
+  response->set_ok(ok);
+  to_proto(loaded.diagnostics, response->mutable_diagnostics());
+  if (ok) to_proto(**loaded.value, response->mutable_ruleset());
+  return grpc::Status::OK;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // The length is not secret; the bytes are. Compare every byte whatever the mismatch.
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  volatile unsigned char result = diff;
+  return result == 0;
+}
+
+grpc::Status authorize_admin(std::string_view configured_token,
+                             const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  if (configured_token.empty()) {
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "admin calls are disabled: the server was started without --admin-token-file"};
+  }
+  const auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return {grpc::StatusCode::PERMISSION_DENIED, "authorization: missing admin token"};
+  }
+  const std::string_view value(it->second.data(), it->second.size());
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.substr(0, kBearer.size()) != kBearer ||
+      !constant_time_equal(value.substr(kBearer.size()), configured_token)) {
+    return {grpc::StatusCode::PERMISSION_DENIED, "authorization: wrong admin token"};
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status to_response(const ReloadResult& result, v1::ReloadRulesResponse* response) {
+  response->set_ok(result.ok);
+  to_proto(result.diagnostics, response->mutable_diagnostics());
+  if (result.current && result.current->rules) {
+    to_proto(*result.current->rules, response->mutable_ruleset());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status reload_rules(RuleStore& store, v1::ReloadRulesResponse* response) {
+  return to_response(store.reload(), response);
+}
+
+}  // namespace retain::service::handlers

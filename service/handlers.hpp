@@ -1,0 +1,50 @@
+// The RPCs as plain functions: proto in, engine call, proto out, grpc::Status back. No server,
+// no threads of their own: retention_engine_service.cpp calls them from its reactors and the
+// unit tests call them directly. A bad request is INVALID_ARGUMENT whose message starts with
+// the field's path ("profile.satisfaction: must be between 0 and 10").
+// Thread-safe: evaluate() uses a thread_local EvalFrame; the rest share nothing mutable.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <grpcpp/support/status.h>
+#include <grpcpp/support/string_ref.h>
+
+#include "engine/engine.hpp"
+#include "retain/v1/service.pb.h"
+#include "service/rule_store.hpp"
+
+namespace retain::service::handlers {
+
+// Request checks of our own (profile present, customer_id set) and then
+// retain::validate_profile; OK or INVALID_ARGUMENT naming the field.
+grpc::Status check_request(const v1::EvaluateRequest& request);
+
+// Evaluates one request against `rules`. stats may be null.
+grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stats,
+                      const v1::EvaluateRequest& request, v1::EvaluateResponse* response);
+
+// UNAVAILABLE when nothing is loaded (cannot happen once a server has started).
+grpc::Status get_rule_set(const LoadedRules* loaded, v1::GetRuleSetResponse* response);
+
+// Loads the given sources in memory; OK with ok = false and the diagnostics when they have
+// errors. INVALID_ARGUMENT for an empty request or an empty path.
+grpc::Status validate_rules(const v1::ValidateRulesRequest& request,
+                            v1::ValidateRulesResponse* response);
+
+// Checks `authorization: Bearer <token>` against the configured token in constant time.
+// Without a configured token every call is refused.
+grpc::Status authorize_admin(std::string_view configured_token,
+                             const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
+// Reloads the store's paths; OK with ok = false and the diagnostics when the new rule set has
+// errors (the old one keeps serving).
+grpc::Status reload_rules(RuleStore& store, v1::ReloadRulesResponse* response);
+grpc::Status to_response(const ReloadResult& result, v1::ReloadRulesResponse* response);
+
+// Equal length and bytes, in time that depends only on the lengths.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace retain::service::handlers

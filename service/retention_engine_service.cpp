@@ -1,0 +1,273 @@
+#include "service/retention_engine_service.hpp"
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "service/handlers.hpp"
+#include "service/log.hpp"
+
+namespace retain::service {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxRequestIdBytes = 128;
+// EvaluateStream reads at most this many profiles ahead of the decisions written back.
+constexpr std::size_t kStreamWindow = 64;
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+std::string status_name(const grpc::Status& s) {
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
+  const auto code = static_cast<std::size_t>(s.error_code());
+  return code < std::size(kNames) ? kNames[code] : std::to_string(code);
+}
+
+void log_call(std::string_view rpc, std::string_view id, const grpc::Status& status,
+              Clock::time_point start, std::string_view customer = {}) {
+  if (!log::enabled(spdlog::level::debug)) return;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  log::event(spdlog::level::debug, "request",
+             {{"rpc", std::string(rpc)},
+              {"request_id", std::string(id)},
+              {"customer_id", std::string(customer)},
+              {"status", status_name(status)},
+              {"message", status.error_message()},
+              {"micros", std::to_string(us.count())}});
+}
+
+grpc::Status unavailable() {
+  return {grpc::StatusCode::UNAVAILABLE, "no rule set is loaded"};
+}
+grpc::Status deadline_exceeded() {
+  return {grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded before evaluation"};
+}
+
+// EvaluateStream: one reactor per call. Reads run one at a time (gRPC allows one outstanding
+// read and one outstanding write), so decisions are computed in arrival order and queued; the
+// queue is written front to back. Reading pauses while the queue is full.
+class EvaluateStreamReactor final
+    : public grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse> {
+ public:
+  EvaluateStreamReactor(RetentionEngineService* service, grpc::CallbackServerContext* context)
+      : service_(service), context_(context), start_(Clock::now()) {
+    if (service_->wants_request_id()) id_ = request_id(*context_);
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      std::lock_guard lock(mu_);
+      reads_done_ = true;
+      maybe_finish_locked();
+      return;
+    }
+    if (deadline_passed(*context_)) {
+      std::lock_guard lock(mu_);
+      reads_done_ = true;
+      finish_locked(deadline_exceeded());
+      return;
+    }
+    v1::EvaluateResponse response;
+    const std::string item_id = id_.empty() ? std::string() : fmt::format("{}/{}", id_, count_);
+    ++count_;
+    grpc::Status status = service_->evaluate_one(request_, &response, item_id);
+    if (!status.ok()) {
+      if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+        std::lock_guard lock(mu_);
+        reads_done_ = true;
+        finish_locked(status);
+        return;
+      }
+      response.Clear();
+      response.set_error(status.error_message());
+    }
+    std::lock_guard lock(mu_);
+    if (finished_) return;
+    queue_.push_back(std::move(response));
+    if (!writing_) {
+      writing_ = true;
+      StartWrite(&queue_.front());
+    }
+    if (queue_.size() < kStreamWindow) {
+      StartRead(&request_);
+    } else {
+      read_paused_ = true;
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    queue_.pop_front();
+    writing_ = false;
+    if (!ok) {
+      // The client went away or the call was cancelled: nothing more can be written.
+      reads_done_ = true;
+      finish_locked(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
+      return;
+    }
+    if (finished_) return;
+    if (!queue_.empty()) {
+      writing_ = true;
+      StartWrite(&queue_.front());
+    }
+    if (read_paused_ && !reads_done_) {
+      read_paused_ = false;
+      StartRead(&request_);
+    }
+    maybe_finish_locked();
+  }
+
+  void OnDone() override {
+    log_call("EvaluateStream", id_, final_status_, start_, fmt::format("{} profiles", count_));
+    delete this;
+  }
+
+ private:
+  void maybe_finish_locked() {
+    if (reads_done_ && queue_.empty() && !writing_) finish_locked(grpc::Status::OK);
+  }
+  void finish_locked(grpc::Status status) {
+    if (finished_) return;
+    finished_ = true;
+    final_status_ = status;
+    Finish(std::move(status));
+  }
+
+  RetentionEngineService* service_;
+  grpc::CallbackServerContext* context_;
+  Clock::time_point start_;
+  std::string id_;
+  std::uint64_t count_ = 0;      // touched by OnReadDone only (reads are serial)
+  v1::EvaluateRequest request_;  // the read buffer
+
+  std::mutex mu_;
+  std::deque<v1::EvaluateResponse> queue_;  // front is being written when writing_
+  bool writing_ = false;
+  bool read_paused_ = false;
+  bool reads_done_ = false;
+  bool finished_ = false;
+  grpc::Status final_status_;
+};
+
+}  // namespace
+
+std::string request_id(const grpc::CallbackServerContext& context) {
+  const auto& md = context.client_metadata();
+  const auto it = md.find("x-request-id");
+  if (it != md.end() && it->second.size() > 0 && it->second.size() <= kMaxRequestIdBytes) {
+    return std::string(it->second.data(), it->second.size());
+  }
+  return new_request_id();
+}
+
+bool deadline_passed(const grpc::CallbackServerContext& context) {
+  return context.deadline() <= std::chrono::system_clock::now();
+}
+
+RetentionEngineService::RetentionEngineService(ServiceConfig config) : config_(std::move(config)) {
+  if (!config_.reload) {
+    RuleStore* rules = config_.rules;
+    config_.reload = [rules](std::string_view) { return rules->reload(); };
+  }
+}
+
+bool RetentionEngineService::wants_request_id() const {
+  return config_.decision_log != nullptr || log::enabled(spdlog::level::debug);
+}
+
+grpc::Status RetentionEngineService::evaluate_one(const v1::EvaluateRequest& request,
+                                                  v1::EvaluateResponse* response,
+                                                  std::string_view id) {
+  const auto loaded = config_.rules->current();
+  if (!loaded || !loaded->rules) return unavailable();
+  auto status = handlers::evaluate(*loaded->rules, config_.stats.get(), request, response);
+  if (status.ok() && config_.decision_log != nullptr) {
+    config_.decision_log->write(id, loaded->rules->content_hash(), response->decision());
+  }
+  return status;
+}
+
+grpc::ServerUnaryReactor* RetentionEngineService::Evaluate(grpc::CallbackServerContext* context,
+                                                           const v1::EvaluateRequest* request,
+                                                           v1::EvaluateResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  const std::string id = wants_request_id() ? request_id(*context) : std::string();
+  grpc::Status status =
+      deadline_passed(*context) ? deadline_exceeded() : evaluate_one(*request, response, id);
+  log_call("Evaluate", id, status, start, request->profile().customer_id());
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>*
+RetentionEngineService::EvaluateStream(grpc::CallbackServerContext* context) {
+  return new EvaluateStreamReactor(this, context);
+}
+
+grpc::ServerUnaryReactor* RetentionEngineService::GetRuleSet(grpc::CallbackServerContext* context,
+                                                             const v1::GetRuleSetRequest*,
+                                                             v1::GetRuleSetResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  const auto loaded = config_.rules->current();
+  auto status = handlers::get_rule_set(loaded.get(), response);
+  log_call("GetRuleSet", {}, status, start);
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RetentionEngineService::ValidateRules(
+    grpc::CallbackServerContext* context, const v1::ValidateRulesRequest* request,
+    v1::ValidateRulesResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  auto status = deadline_passed(*context) ? deadline_exceeded()
+                                          : handlers::validate_rules(*request, response);
+  log_call("ValidateRules", {}, status, start);
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RetentionEngineService::ReloadRules(grpc::CallbackServerContext* context,
+                                                              const v1::ReloadRulesRequest*,
+                                                              v1::ReloadRulesResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto status = handlers::authorize_admin(config_.admin_token, context->client_metadata());
+  if (!status.ok()) {
+    log::event(
+        spdlog::level::warn, "admin_refused",
+        {{"rpc", "ReloadRules"}, {"peer", context->peer()}, {"reason", status.error_message()}});
+  } else {
+    status = handlers::to_response(config_.reload("rpc"), response);
+  }
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+}  // namespace retain::service

@@ -1,0 +1,64 @@
+// RetentionEngineService: the gRPC callback service. Each RPC takes a snapshot of the rule set,
+// calls the plain functions of handlers.hpp and finishes; EvaluateStream evaluates each profile
+// as it arrives and writes the decisions back in order, reading ahead of a bounded queue.
+// Thread-safe: reactions run on gRPC's threads; the service holds no per-call state itself.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/eval/population_stats.hpp"
+#include "retain/v1/service.grpc.pb.h"
+#include "service/decision_log.hpp"
+#include "service/rule_store.hpp"
+
+namespace retain::service {
+
+struct ServiceConfig {
+  RuleStore* rules = nullptr;                    // required; outlives the service
+  std::shared_ptr<const PopulationStats> stats;  // optional
+  std::string admin_token;                       // empty: ReloadRules always refused
+  DecisionLog* decision_log = nullptr;           // optional; outlives the service
+  // How ReloadRules reloads (the server logs it); defaults to rules->reload().
+  std::function<ReloadResult(std::string_view trigger)> reload;
+};
+
+class RetentionEngineService final : public v1::RetentionEngine::CallbackService {
+ public:
+  explicit RetentionEngineService(ServiceConfig config);
+
+  grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* context,
+                                     const v1::EvaluateRequest* request,
+                                     v1::EvaluateResponse* response) override;
+  grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* EvaluateStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* GetRuleSet(grpc::CallbackServerContext* context,
+                                       const v1::GetRuleSetRequest* request,
+                                       v1::GetRuleSetResponse* response) override;
+  grpc::ServerUnaryReactor* ValidateRules(grpc::CallbackServerContext* context,
+                                          const v1::ValidateRulesRequest* request,
+                                          v1::ValidateRulesResponse* response) override;
+  grpc::ServerUnaryReactor* ReloadRules(grpc::CallbackServerContext* context,
+                                        const v1::ReloadRulesRequest* request,
+                                        v1::ReloadRulesResponse* response) override;
+
+  const ServiceConfig& config() const { return config_; }
+
+  // Evaluates one request on the current rule set, with decision log and request log.
+  // `request_id` is computed lazily by the caller only when needed (see wants_request_id()).
+  grpc::Status evaluate_one(const v1::EvaluateRequest& request, v1::EvaluateResponse* response,
+                            std::string_view request_id);
+  bool wants_request_id() const;
+
+ private:
+  ServiceConfig config_;
+};
+
+// The request id of a call: metadata "x-request-id" when given (up to 128 bytes), else a new one.
+std::string request_id(const grpc::CallbackServerContext& context);
+// True when the call's deadline has passed.
+bool deadline_passed(const grpc::CallbackServerContext& context);
+
+}  // namespace retain::service

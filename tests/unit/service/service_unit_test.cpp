@@ -1,0 +1,227 @@
+// The service's plain parts without a server: handlers, conversions, logs, the rule store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "service/convert.hpp"
+#include "service/decision_log.hpp"
+#include "service/handlers.hpp"
+#include "service/log.hpp"
+#include "service/rule_store.hpp"
+
+namespace retain::service {
+namespace {
+
+namespace fs = std::filesystem;
+using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+TEST(HandlersTest, ConstantTimeEqual) {
+  EXPECT_TRUE(handlers::constant_time_equal("abc", "abc"));
+  EXPECT_TRUE(handlers::constant_time_equal("", ""));
+  EXPECT_FALSE(handlers::constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(handlers::constant_time_equal("abc", "abcd"));
+  EXPECT_FALSE(handlers::constant_time_equal("", "a"));
+}
+
+TEST(HandlersTest, AuthorizeAdmin) {
+  const std::string good = "Bearer tok";
+  const std::string wrong = "Bearer tik";
+  const std::string no_scheme = "tok";
+  Metadata none;
+  Metadata ok{{"authorization", good}};
+  Metadata bad{{"authorization", wrong}};
+  Metadata bare{{"authorization", no_scheme}};
+  EXPECT_TRUE(handlers::authorize_admin("tok", ok).ok());
+  EXPECT_EQ(handlers::authorize_admin("tok", none).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(handlers::authorize_admin("tok", bad).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(handlers::authorize_admin("tok", bare).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // No configured token: always refused, even with matching empty token.
+  Metadata empty{{"authorization", "Bearer "}};
+  EXPECT_EQ(handlers::authorize_admin("", empty).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST(HandlersTest, CheckRequestNamesTheField) {
+  v1::EvaluateRequest r;
+  auto s = handlers::check_request(r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "profile: is required");
+
+  r.mutable_profile();
+  s = handlers::check_request(r);
+  EXPECT_EQ(s.error_message(), "profile.customer_id: must not be empty");
+
+  r.mutable_profile()->set_customer_id(std::string(300, 'x'));
+  s = handlers::check_request(r);
+  EXPECT_EQ(s.error_message(), "profile.customer_id: must be at most 256 bytes");
+
+  r.mutable_profile()->set_customer_id("C-1");
+  EXPECT_TRUE(handlers::check_request(r).ok());
+
+  r.mutable_profile()->set_defect_rate(1.5);  // a fraction above 1
+  s = handlers::check_request(r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("profile.defect_rate: ", 0), 0u) << s.error_message();
+}
+
+TEST(HandlersTest, ValidateRulesRefusesEmptyRequests) {
+  v1::ValidateRulesResponse response;
+  EXPECT_EQ(handlers::validate_rules({}, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::ValidateRulesRequest r;
+  (*r.mutable_files())[""] = "ruleset x version \"1\"\n";
+  EXPECT_EQ(handlers::validate_rules(r, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(HandlersTest, GetRuleSetWithoutRulesIsUnavailable) {
+  v1::GetRuleSetResponse response;
+  EXPECT_EQ(handlers::get_rule_set(nullptr, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(ConvertTest, Rfc3339) {
+  const auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(1714564800123));
+  EXPECT_EQ(rfc3339(t), "2024-05-01T12:00:00.123Z");
+  EXPECT_EQ(rfc3339(std::chrono::system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(ConvertTest, ProfileFieldPath) {
+  EXPECT_EQ(profile_field_path("satisfaction"), "profile.satisfaction");
+  EXPECT_EQ(profile_field_path("profile.satisfaction"), "profile.satisfaction");
+  EXPECT_EQ(profile_field_path("metrics.nps"), "profile.metrics.nps");
+}
+
+TEST(ConvertTest, DiagnosticToProto) {
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.code = "check.unused-definition";
+  d.file = "a.rules";
+  d.line = 3;
+  d.column = 5;
+  d.message = "'x' is never used";
+  d.notes = {"remove it"};
+  v1::Diagnostic p;
+  to_proto(d, &p);
+  EXPECT_EQ(p.severity(), "warning");
+  EXPECT_EQ(p.code(), "check.unused-definition");
+  EXPECT_EQ(p.file(), "a.rules");
+  EXPECT_EQ(p.line(), 3);
+  EXPECT_EQ(p.column(), 5);
+  EXPECT_EQ(p.message(), "'x' is never used");
+  ASSERT_EQ(p.notes_size(), 1);
+  EXPECT_NE(p.rendered().find("a.rules:3:5"), std::string::npos) << p.rendered();
+}
+
+TEST(LogTest, RendersTextAndJson) {
+  EXPECT_EQ(log::render("start", {{"listen", "127.0.0.1:1"}, {"msg", "two words"}}, false),
+            "event=start listen=127.0.0.1:1 msg=\"two words\"");
+  EXPECT_EQ(log::render("start", {{"listen", "127.0.0.1:1"}, {"empty", ""}}, true),
+            R"("event":"start","listen":"127.0.0.1:1","empty":"")");
+  EXPECT_TRUE(log::configure("info", "json"));
+  EXPECT_TRUE(log::configure("warn", "text"));
+  EXPECT_FALSE(log::configure("loud", "text"));
+  EXPECT_FALSE(log::configure("info", "xml"));
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("retain_service_unit_" + std::to_string(std::random_device{}()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  fs::path path_;
+};
+
+TEST(DecisionLogTest, LineHasTheDocumentedFields) {
+  v1::Decision d;
+  d.set_customer_id("C\"1");
+  d.set_tier("VIP");
+  const auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(1714564800123));
+  EXPECT_EQ(DecisionLog::line(t, "req-1", "abc", d),
+            R"({"time":"2024-05-01T12:00:00.123Z","request_id":"req-1","ruleset_hash":"abc",)"
+            R"("customer_id":"C\"1","decision":{"customer_id":"C\"1","tier":"VIP"}})");
+}
+
+TEST(DecisionLogTest, RotatesBySize) {
+  TempDir dir;
+  const auto path = (dir.path_ / "decisions.jsonl").string();
+  std::string error;
+  auto log = DecisionLog::open(path, 2048, 2, &error);
+  ASSERT_TRUE(log) << error;
+  v1::Decision d;
+  d.set_customer_id("C-1");
+  d.set_tier(std::string(200, 't'));
+  for (int i = 0; i < 60; ++i) log->write("r", "h", d);
+  log->flush();
+  EXPECT_TRUE(fs::exists(path));
+  EXPECT_TRUE(fs::exists(dir.path_ / "decisions.1.jsonl"));
+  EXPECT_TRUE(fs::exists(dir.path_ / "decisions.2.jsonl"));
+  EXPECT_FALSE(fs::exists(dir.path_ / "decisions.3.jsonl"));
+  EXPECT_LE(fs::file_size(path), 2048u);
+}
+
+TEST(DecisionLogTest, OpenFailsForAnUnwritablePath) {
+  std::string error;
+  EXPECT_FALSE(DecisionLog::open("/proc/no/such/dir/d.jsonl", 1024, 1, &error));
+  EXPECT_FALSE(error.empty());
+}
+
+TEST(RuleStoreTest, SwapsOnlyAnErrorFreeRuleSet) {
+  int calls = 0;
+  bool fail = false;
+  RuleStore store({"x.rules"}, [&](const std::vector<std::string>& paths) {
+    EXPECT_EQ(paths, std::vector<std::string>{"x.rules"});
+    ++calls;
+    PhaseResult<RuleSetPtr> r;
+    if (fail) {
+      Diagnostic d;
+      d.code = "check.unknown-field";
+      d.message = "unknown field";
+      r.diagnostics.push_back(d);
+    } else {
+      r.value = std::make_shared<const compile::RuleSet>();
+    }
+    return r;
+  });
+  EXPECT_EQ(store.current(), nullptr);
+  auto first = store.reload();
+  ASSERT_TRUE(first.ok);
+  ASSERT_TRUE(store.current());
+  EXPECT_EQ(store.current()->generation, 1u);
+  const auto served = store.current()->rules;
+
+  fail = true;
+  auto second = store.reload();
+  EXPECT_FALSE(second.ok);
+  EXPECT_EQ(second.diagnostics.size(), 1u);
+  EXPECT_EQ(store.current()->rules, served);  // the good one keeps serving
+  EXPECT_EQ(second.current->rules, served);
+
+  fail = false;
+  auto third = store.reload();
+  EXPECT_TRUE(third.ok);
+  EXPECT_NE(store.current()->rules, served);
+  EXPECT_EQ(store.current()->generation, 2u);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(RuleStoreTest, SnapshotsOutliveASwap) {
+  RuleStore store({});
+  store.set(std::make_shared<const compile::RuleSet>());
+  auto snapshot = store.current();
+  store.set(std::make_shared<const compile::RuleSet>());
+  EXPECT_NE(snapshot->rules, store.current()->rules);
+  EXPECT_TRUE(snapshot->rules);  // still alive while a request holds it
+}
+
+}  // namespace
+}  // namespace retain::service
