@@ -46,6 +46,9 @@ std::string format_value(const eval::Value& value, const compile::Program& progr
     const int decimals = display.format[1] - '0';
     return fmt::format("{:.{}f}", value.number, decimals);
   }
+  // Small fractions keep three significant digits (0.004 stays 0.004); others two decimals.
+  const double magnitude = std::fabs(value.number);
+  if (magnitude > 0 && magnitude < 1) return fmt::format("{:.3g}", value.number);
   return format_number(value.number, 2);
 }
 

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cassert>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
 
 namespace retain::compile {
 
@@ -157,6 +159,41 @@ class Compiler {
     return index;
   }
 
+  // Bands and enumeration values are numbers known at compile time.
+  std::optional<double> number_constant(const ast::Expr& e) const {
+    auto it = m_.references.find(&e);
+    if (it == m_.references.end()) return std::nullopt;
+    if (it->second.kind == RefKind::Band) return static_cast<double>(it->second.index);
+    if (it->second.kind == RefKind::EnumValue) return static_cast<double>(it->second.number);
+    return std::nullopt;
+  }
+
+  std::uint32_t number_index(double k) {
+    auto& numbers = program().numbers;
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+      if (numbers[i] == k) return static_cast<std::uint32_t>(i);
+    }
+    numbers.push_back(k);
+    return static_cast<std::uint32_t>(numbers.size() - 1);
+  }
+
+  // The generated reader of a top-level profile field, if `e` names one.
+  eval::ProfileLoader direct_loader(const ast::Expr& e) const {
+    if (e.kind != ast::ExprKind::Path) return nullptr;
+    auto it = m_.references.find(&e);
+    if (it == m_.references.end() || it->second.kind != RefKind::Field) return nullptr;
+    if (it->second.field->chain.size() != 1) return nullptr;
+    return eval::profile_loader(it->second.field->chain[0]->number());
+  }
+
+  std::uint32_t loader_index(eval::ProfileLoader loader) {
+    auto& loaders = program().loaders;
+    auto it = std::find(loaders.begin(), loaders.end(), loader);
+    if (it != loaders.end()) return static_cast<std::uint32_t>(it - loaders.begin());
+    loaders.push_back(loader);
+    return static_cast<std::uint32_t>(loaders.size() - 1);
+  }
+
   const check::Reference& reference(const ast::Expr& e) const {
     auto it = m_.references.find(&e);
     assert(it != m_.references.end() && "checked module lacks a reference");
@@ -166,18 +203,29 @@ class Compiler {
   std::uint32_t compile_path(const ast::Expr& e, Region region) {
     const check::Reference& ref = reference(e);
     switch (ref.kind) {
+      // Loads go where they are needed: a field read only to show it in a because text or as
+      // evidence costs nothing on the decision path.
       case RefKind::Field:
-        return emit(Region::Main, OpCode::LoadField, field_index(ref.field));
+        if (auto loader = direct_loader(e)) {
+          return emit(region, OpCode::LoadDirect, loader_index(loader));
+        }
+        return emit(region, OpCode::LoadField, field_index(ref.field));
       case RefKind::Metric:
-        return emit(Region::Main, OpCode::LoadMetric, string_index(ref.key));
+        return emit(region, OpCode::LoadMetric, string_index(ref.key));
       case RefKind::Attribute:
-        return emit(Region::Main, OpCode::LoadAttribute, string_index(ref.key));
+        return emit(region, OpCode::LoadAttribute, string_index(ref.key));
       case RefKind::ActionField:
         (void)region;
         assert(region == Region::Sub);
         return emit(Region::Sub, OpCode::LoadAction, static_cast<std::uint32_t>(ref.index));
-      case RefKind::Decl:
-        return compile_decl(ref.index);
+      case RefKind::Decl: {
+        const std::uint32_t slot = compile_decl(ref.index);
+        const DeclKind kind = m_.decls[static_cast<std::size_t>(ref.index)].kind;
+        // A rule named in an expression means "it fired": an undecided rule did not, and is
+        // reported as undecided on its own.
+        if (kind == DeclKind::Let || kind == DeclKind::Tiers) return slot;
+        return emit(Region::Main, OpCode::IsTrue, slot);
+      }
       case RefKind::Band:
         return constant(eval::Value::of(static_cast<double>(ref.index)));
       case RefKind::EnumValue:
@@ -227,6 +275,23 @@ class Compiler {
         {Op::Gt, OpCode::Gt},   {Op::Ge, OpCode::Ge},   {Op::Add, OpCode::Add},
         {Op::Sub, OpCode::Sub}, {Op::Mul, OpCode::Mul}, {Op::Div, OpCode::Div},
     };
+    if (e.args[1].kind == ExprKind::Number || (e.args[1].kind == ExprKind::Path &&
+                                               number_constant(e.args[1]).has_value())) {
+      static const std::map<Op, OpCode> with_constant = {
+          {Op::Lt, OpCode::LtK}, {Op::Le, OpCode::LeK}, {Op::Gt, OpCode::GtK},
+          {Op::Ge, OpCode::GeK}, {Op::Eq, OpCode::EqK}, {Op::Ne, OpCode::NeK},
+      };
+      if (auto it = with_constant.find(e.op); it != with_constant.end()) {
+        const double k = e.args[1].kind == ExprKind::Number ? e.args[1].number
+                                                             : *number_constant(e.args[1]);
+        // `field OP constant` reads the field itself (c = 1 + loader), saving a load
+        // instruction and a slot write on the most common condition.
+        if (auto loader = direct_loader(e.args[0])) {
+          return emit(region, it->second, 0, number_index(k), 1 + loader_index(loader));
+        }
+        return emit(region, it->second, compile_expr(e.args[0], region), number_index(k));
+      }
+    }
     const std::uint32_t a = compile_expr(e.args[0], region);
     const std::uint32_t b = compile_expr(e.args[1], region);
     return emit(region, binary.at(e.op), a, b);
@@ -274,6 +339,23 @@ class Compiler {
     return it == d.props.end() ? nullptr : it->second;
   }
 
+  // A condition as written, on one line: runs of white space (line breaks included) become one
+  // space, and none is kept just inside parentheses, so traces and evidence read well.
+  static std::string one_line(std::string_view text) {
+    std::string out;
+    bool pending_space = false;
+    for (char c : text) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+        pending_space = !out.empty() && out.back() != '(';
+        continue;
+      }
+      if (pending_space && c != ')') out += ' ';
+      pending_space = false;
+      out += c;
+    }
+    return out;
+  }
+
   static Texts texts(const ast::Text* text) {
     Texts out;
     if (!text) return out;
@@ -295,7 +377,7 @@ class Compiler {
       for (const auto& item : out) {
         if (item.name == e.text) return;
       }
-      out.push_back({e.text, compile_path(e, Region::Main), display(e, "")});
+      out.push_back({e.text, compile_path(e, Region::Render), display(e, "")});
       return;
     }
     if (e.kind == ast::ExprKind::Count) return;
@@ -344,7 +426,7 @@ class Compiler {
     rule.location = location(d);
     if (const auto* when = prop(d, "when")) {
       rule.when_slot = compile_expr(*when->expr, Region::Main);
-      rule.condition = std::string(d.source->slice(when->expr->span));
+      rule.condition = one_line(d.source->slice(when->expr->span));
       collect_evidence(*when->expr, rule.evidence);
     }
     if (const auto* weight = prop(d, "weight")) rule.weight = const_value(*weight->expr);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/eval/profile_loaders.hpp"
 #include "engine/eval/value.hpp"
 
 namespace google::protobuf {
@@ -21,7 +22,8 @@ class FieldDescriptor;
 namespace retain::compile {
 
 enum class OpCode : std::uint8_t {
-  LoadField,      // dst = profile field `fields[a]` (unknown when unset optional / enum 0)
+  LoadField,      // dst = profile field `fields[a]` by reflection (nested fields)
+  LoadDirect,     // dst = loaders[a](profile): a top-level field through its generated getter
   LoadMetric,     // dst = profile.metrics[strings[a]]
   LoadAttribute,  // dst = profile.attributes[strings[a]]
   LoadAction,     // dst = field a (0 action_id, 1 days_ago, 2 outcome) of the current action
@@ -39,6 +41,13 @@ enum class OpCode : std::uint8_t {
   Sub,
   Mul,
   Div,
+  LtK,        // dst = a < numbers[b]: comparisons with a constant number, the common case,
+  LeK,        //   take it as an immediate instead of a second slot; with c != 0 the left
+              //   operand is read directly by loaders[c - 1] instead of from slot a
+  GtK,
+  GeK,
+  EqK,
+  NeK,
   In,         // dst = slot a is one of slots args[b, b + c)
   Between,    // dst = b <= a <= c
   Abs,        // dst = |a|
@@ -46,6 +55,7 @@ enum class OpCode : std::uint8_t {
   Max,        // dst = max of args[b, b + c)
   PctChange,  // dst = (a - b) / b
   Known,      // dst = a is known
+  IsTrue,     // dst = a is true (false when false or unknown): a rule referenced by id
   Coalesce,   // dst = first known of args[b, b + c)
   Count,      // dst = number of recent_actions for which subprograms[a] is true (a = ~0: all)
   Cooldown,   // dst = some recent action has id strings[a] and days_ago < constant slot b
@@ -151,8 +161,10 @@ struct Program {
   std::vector<Instr> sub_instrs;      // bodies of count(... where ...)
   std::vector<SubProgram> subprograms;
   std::vector<std::uint32_t> args;    // operand lists of In, Min, Max, Coalesce
+  std::vector<double> numbers;        // immediates of LtK ... NeK
   // LoadField operands: the descriptor chain from the profile to the field.
   std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
+  std::vector<eval::ProfileLoader> loaders;  // LoadDirect operands
   std::deque<std::string> strings;    // stable storage for string constants
   std::vector<std::pair<std::uint32_t, eval::Value>> constants;  // slot -> value
   std::uint32_t slot_count = 0;

@@ -17,40 +17,38 @@ using compile::OpCode;
 using compile::Program;
 using Kind = Value::Kind;
 
-Value load_field(const v1::CustomerProfile& profile,
-                 const std::vector<const pb::FieldDescriptor*>& chain) {
-  const pb::Message* message = &profile;
-  const pb::Reflection* reflection = message->GetReflection();
-  for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
-    if (!reflection->HasField(*message, chain[i])) return Value::unknown();
-    message = &reflection->GetMessage(*message, chain[i]);
-    reflection = message->GetReflection();
-  }
-  const pb::FieldDescriptor* field = chain.back();
-  if (field->has_presence() && !reflection->HasField(*message, field)) return Value::unknown();
+// The profile's Reflection, fetched once: Message::GetReflection() goes through descriptor
+// assignment (a call_once) on every call, which costs more than the read itself.
+const pb::Reflection* profile_reflection() {
+  static const pb::Reflection* reflection = v1::CustomerProfile::GetReflection();
+  return reflection;
+}
+
+Value load_scalar(const pb::Message& message, const pb::Reflection* reflection,
+                  const pb::FieldDescriptor* field) {
   switch (field->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_INT32:
-      return Value::of(static_cast<double>(reflection->GetInt32(*message, field)));
-    case pb::FieldDescriptor::CPPTYPE_INT64:
-      return Value::of(static_cast<double>(reflection->GetInt64(*message, field)));
-    case pb::FieldDescriptor::CPPTYPE_UINT32:
-      return Value::of(static_cast<double>(reflection->GetUInt32(*message, field)));
-    case pb::FieldDescriptor::CPPTYPE_UINT64:
-      return Value::of(static_cast<double>(reflection->GetUInt64(*message, field)));
+      return Value::of(static_cast<double>(reflection->GetInt32(message, field)));
     case pb::FieldDescriptor::CPPTYPE_DOUBLE:
-      return Value::of(reflection->GetDouble(*message, field));
-    case pb::FieldDescriptor::CPPTYPE_FLOAT:
-      return Value::of(static_cast<double>(reflection->GetFloat(*message, field)));
+      return Value::of(reflection->GetDouble(message, field));
     case pb::FieldDescriptor::CPPTYPE_BOOL:
-      return Value::of(reflection->GetBool(*message, field));
+      return Value::of(reflection->GetBool(message, field));
     case pb::FieldDescriptor::CPPTYPE_ENUM: {
-      const int number = reflection->GetEnumValue(*message, field);
+      const int number = reflection->GetEnumValue(message, field);
       return number == 0 ? Value::unknown() : Value::of(static_cast<double>(number));
     }
+    case pb::FieldDescriptor::CPPTYPE_INT64:
+      return Value::of(static_cast<double>(reflection->GetInt64(message, field)));
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+      return Value::of(static_cast<double>(reflection->GetUInt32(message, field)));
+    case pb::FieldDescriptor::CPPTYPE_UINT64:
+      return Value::of(static_cast<double>(reflection->GetUInt64(message, field)));
+    case pb::FieldDescriptor::CPPTYPE_FLOAT:
+      return Value::of(static_cast<double>(reflection->GetFloat(message, field)));
     case pb::FieldDescriptor::CPPTYPE_STRING: {
       // Singular string fields are stored as std::string: the reference needs no scratch copy.
       std::string scratch;
-      const std::string& text = reflection->GetStringReference(*message, field, &scratch);
+      const std::string& text = reflection->GetStringReference(message, field, &scratch);
       if (&text == &scratch) return Value::unknown();
       return Value::of(std::string_view(text));
     }
@@ -58,6 +56,24 @@ Value load_field(const v1::CustomerProfile& profile,
       return Value::unknown();
   }
 }
+
+}  // namespace
+
+Value read_field_by_reflection(const v1::CustomerProfile& profile,
+                               const std::vector<const pb::FieldDescriptor*>& chain) {
+  const pb::Message* message = &profile;
+  const pb::Reflection* reflection = profile_reflection();
+  for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+    if (!reflection->HasField(*message, chain[i])) return Value::unknown();
+    message = &reflection->GetMessage(*message, chain[i]);
+    reflection = message->GetReflection();
+  }
+  const pb::FieldDescriptor* field = chain.back();
+  if (field->has_presence() && !reflection->HasField(*message, field)) return Value::unknown();
+  return load_scalar(*message, reflection, field);
+}
+
+namespace {
 
 bool equal(const Value& a, const Value& b) {
   switch (a.kind) {
@@ -197,8 +213,11 @@ struct Machine {
       const Instr& in = *it;
       Value& out = s[in.dst];
       switch (in.op) {
+        case OpCode::LoadDirect:
+          out = p.loaders[in.a](profile);
+          break;
         case OpCode::LoadField:
-          out = load_field(profile, p.fields[in.a]);
+          out = read_field_by_reflection(profile, p.fields[in.a]);
           break;
         case OpCode::LoadMetric: {
           const auto& metrics = profile.metrics();
@@ -250,6 +269,42 @@ struct Machine {
         case OpCode::Ge:
           out = compare(in.op, s[in.a], s[in.b]);
           break;
+        case OpCode::LtK:
+        case OpCode::LeK:
+        case OpCode::GtK:
+        case OpCode::GeK:
+        case OpCode::EqK:
+        case OpCode::NeK: {
+          const Value a = in.c != 0 ? p.loaders[in.c - 1](profile) : s[in.a];
+          if (!a.known()) {
+            out = Value::unknown();
+            break;
+          }
+          const double x = a.number;
+          const double k = p.numbers[in.b];
+          bool r = false;
+          switch (in.op) {
+            case OpCode::LtK:
+              r = x < k;
+              break;
+            case OpCode::LeK:
+              r = x <= k;
+              break;
+            case OpCode::GtK:
+              r = x > k;
+              break;
+            case OpCode::GeK:
+              r = x >= k;
+              break;
+            case OpCode::EqK:
+              r = x == k;
+              break;
+            default:
+              r = x != k;
+          }
+          out = Value::of(r);
+          break;
+        }
         case OpCode::Add:
         case OpCode::Sub:
         case OpCode::Mul:
@@ -305,6 +360,9 @@ struct Machine {
         }
         case OpCode::Known:
           out = Value::of(s[in.a].known());
+          break;
+        case OpCode::IsTrue:
+          out = Value::of(s[in.a].is_true());
           break;
         case OpCode::Coalesce: {
           Value result;

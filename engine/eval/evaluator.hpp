@@ -3,6 +3,8 @@
 // nothing once the frame has been sized for the rule set.
 #pragma once
 
+#include <vector>
+
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
 #include "engine/eval/population_stats.hpp"
@@ -18,6 +20,13 @@ void evaluate(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
 // Runs the render program (the placeholders of because texts) after evaluate().
 void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
                      EvalFrame& frame);
+
+// Reads a (possibly nested) scalar field by protobuf reflection: unknown when an optional field
+// or an enclosing message is unset, or an enum is 0. The generated readers
+// (profile_loaders.hpp) are the fast path for top-level fields; this is the general one.
+Value read_field_by_reflection(
+    const v1::CustomerProfile& profile,
+    const std::vector<const google::protobuf::FieldDescriptor*>& chain);
 
 // 1 - prod(1 - weight) over the causes that fired in the frame.
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame);

@@ -268,7 +268,7 @@ TEST(EvaluatorTest, SharedSubExpressionsAreCompiledOnce) {
   ASSERT_TRUE(once && twice);
   // B adds only the is_lost load and one And.
   EXPECT_EQ(twice->program().instrs.size(), once->program().instrs.size() + 2);
-  EXPECT_EQ(twice->program().fields.size(), 2u);  // orders_90d and is_lost, each read once
+  EXPECT_EQ(twice->program().loaders.size(), 2u);  // orders_90d and is_lost, each read once
 }
 
 TEST(EvaluatorTest, EvaluationIsDeterministicAcrossFrames) {
@@ -299,6 +299,31 @@ TEST(EvaluatorTest, ValidateProfileNamesTheField) {
   p.set_expectation(0);
   ASSERT_TRUE(validate_profile(p).has_value());
   EXPECT_EQ(validate_profile(p)->field, "expectation");
+}
+
+}  // namespace
+}  // namespace retain
+
+namespace retain {
+namespace {
+
+TEST(EvaluatorRuleReferenceTest, AnUndecidedRuleCountsAsNotFiredWhereItIsNamed) {
+  auto rules = testing::rules_from(
+      "segment LOW { label en \"low\" when satisfaction < 5 }\n"
+      "segment CONTENT { label en \"content\" when not LOW }\n");
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, testing::profile_from("{}"));
+  EXPECT_EQ(testing::ids(d.segments()), std::vector<std::string>{"CONTENT"});
+  ASSERT_EQ(d.unknowns_size(), 1);
+  EXPECT_EQ(d.unknowns(0).rule(), "LOW");
+}
+
+TEST(EvaluatorRuleReferenceTest, SmallFractionsKeepTheirDigitsInEvidence) {
+  auto rules = testing::rules_from("segment D { label en \"d\" when defect_rate >= 0 }\n");
+  ASSERT_TRUE(rules);
+  const auto d = decide(*rules, testing::profile_from(R"({"defect_rate": 0.004})"));
+  ASSERT_EQ(d.segments_size(), 1);
+  EXPECT_EQ(d.segments(0).evidence().values().at("defect_rate"), "0.004");
 }
 
 }  // namespace
