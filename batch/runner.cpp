@@ -476,6 +476,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
   const PopulationStats* stats_ptr = population ? &*population : nullptr;
   EvalOptions eval_options;
   eval_options.trace = o.trace;
+  eval_options.explanations = o.explanations;
 
   try {
     OutputFile output(o.output, &out);

@@ -55,6 +55,7 @@ struct ScoreOptions {
   bool quiet = false;
   std::optional<bool> progress;  // default: when stderr is a terminal
   bool trace = false;
+  bool explanations = true;  // labels, because texts, evidence in each decision
   SummaryOptions summary;
   std::size_t rejects_on_stderr = 20;
 };

@@ -202,6 +202,22 @@ void BM_DecideWithDecision_ShippedRules(benchmark::State& state) {
 }
 BENCHMARK(BM_DecideWithDecision_ShippedRules);
 
+void BM_DecideLean_ShippedRules(benchmark::State& state) {
+  static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});
+  const auto& people = profiles();
+  retain::eval::EvalFrame frame;
+  retain::v1::Decision decision;
+  retain::EvalOptions options;
+  options.explanations = false;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    retain::decide(*rules, people[i++ & 4095], nullptr, frame, &decision, options);
+    benchmark::DoNotOptimize(decision.churn_risk());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_DecideLean_ShippedRules);
+
 }  // namespace
 
 BENCHMARK_MAIN();

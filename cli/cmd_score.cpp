@@ -54,6 +54,9 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
   app.add_flag("--progress", progress, "Show progress even when stderr is not a terminal");
   app.add_flag("--no-progress", no_progress, "Never show progress");
   app.add_flag("--trace", o.trace, "Include the evaluation trace in each decision");
+  bool lean = false;
+  app.add_flag("--lean", lean,
+               "Leave out labels, because texts and evidence: ids, risk and bands only (faster)");
   app.add_flag("--ignore-unknown-columns", o.input.ignore_unknown_columns,
                "Skip CSV columns that are not profile fields (default: fail)");
   app.add_option("--risk-threshold", o.summary.risk_threshold,
@@ -76,6 +79,7 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
       return kUsage;
     }
   }
+  o.explanations = !lean;
   if (progress) o.progress = true;
   if (no_progress) o.progress = false;
   if (o.input.chunk_records == 0) o.input.chunk_records = 1;

@@ -74,10 +74,11 @@ const char* kind_name(RuleKind kind) {
   return "rule";
 }
 
-void note_unknown(const Rule& rule, const EvalFrame& frame, v1::Decision* decision) {
+void note_unknown(const Rule& rule, const EvalFrame& frame, bool explain,
+                  v1::Decision* decision) {
   auto* unknown = decision->add_unknowns();
   unknown->set_rule(rule.id);
-  unknown->set_reason(missing_values(rule, frame));
+  if (explain) unknown->set_reason(missing_values(rule, frame));
 }
 
 void trace_rule(const Rule& rule, const Program& p, const EvalFrame& frame, const char* outcome,
@@ -101,8 +102,11 @@ const char* outcome_of(const eval::Value& value) {
 }  // namespace
 
 void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                     const EvalFrame& frame, bool trace, v1::Decision* decision) {
+                     const EvalFrame& frame, const RenderOptions& options,
+                     v1::Decision* decision) {
   const Program& p = rules.program();
+  const bool trace = options.trace;
+  const bool explain = options.explanations;
   decision->Clear();
   decision->set_customer_id(profile.customer_id());
   auto* info = decision->mutable_ruleset();
@@ -117,12 +121,14 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       keep *= 1.0 - cause.weight;
       auto* out = decision->add_causes();
       out->set_id(cause.id);
-      fill_texts(cause.label, out->mutable_label());
       out->set_weight(cause.weight);
-      fill_because(cause, p, frame, out->mutable_because());
-      fill_evidence(cause, p, frame, out->mutable_evidence());
+      if (explain) {
+        fill_texts(cause.label, out->mutable_label());
+        fill_because(cause, p, frame, out->mutable_because());
+        fill_evidence(cause, p, frame, out->mutable_evidence());
+      }
     } else if (!value.known()) {
-      note_unknown(cause, frame, decision);
+      note_unknown(cause, frame, explain, decision);
     }
     if (trace) trace_rule(cause, p, frame, outcome_of(value), cause.condition, decision);
   }
@@ -132,7 +138,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
     const Rule& tactic = p.tactics[index];
     auto* out = decision->add_tactics();
     out->set_id(tactic.id);
-    fill_texts(tactic.label, out->mutable_label());
+    if (explain) fill_texts(tactic.label, out->mutable_label());
     out->set_priority(tactic.priority);
     auto answered = [&](const Rule& cause) {
       if (frame.slots[cause.slot].is_true()) out->add_answers(cause.id);
@@ -142,8 +148,10 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
     } else {
       for (std::uint32_t c : tactic.answers) answered(p.causes[c]);
     }
-    fill_because(tactic, p, frame, out->mutable_because());
-    fill_evidence(tactic, p, frame, out->mutable_evidence());
+    if (explain) {
+      fill_because(tactic, p, frame, out->mutable_because());
+      fill_evidence(tactic, p, frame, out->mutable_evidence());
+    }
   }
   if (trace) {
     std::vector<const char*> outcome(p.tactics.size(), nullptr);
@@ -176,9 +184,15 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
     for (const auto& rule : list) {
       const auto& value = frame.slots[rule.slot];
       if (value.is_true()) {
-        fill_finding(rule, p, frame, add());
+        auto* out = add();
+        if (explain) {
+          fill_finding(rule, p, frame, out);
+        } else {
+          out->set_id(rule.id);
+          out->set_priority(rule.priority);
+        }
       } else if (!value.known()) {
-        note_unknown(rule, frame, decision);
+        note_unknown(rule, frame, explain, decision);
       }
       if (trace) trace_rule(rule, p, frame, outcome_of(value), rule.condition, decision);
     }
@@ -196,7 +210,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       auto* out = decision->add_bands();
       out->set_tiers(tiers.id);
       out->set_band(plan.id);
-      fill_texts(plan.label, out->mutable_label());
+      if (explain) fill_texts(plan.label, out->mutable_label());
       out->set_score(score.number);
       if (static_cast<int>(t) == p.tier_index) decision->set_tier(plan.id);
       if (static_cast<int>(t) == p.credit_grade_index) decision->set_credit_grade(plan.id);

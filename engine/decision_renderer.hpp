@@ -10,7 +10,14 @@
 
 namespace retain {
 
+struct RenderOptions {
+  bool trace = false;
+  bool explanations = true;  // labels, because texts, evidence, reasons of unknowns
+};
+
+// With explanations, evaluate_render() must have run on the frame first.
 void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                     const eval::EvalFrame& frame, bool trace, v1::Decision* decision);
+                     const eval::EvalFrame& frame, const RenderOptions& options,
+                     v1::Decision* decision);
 
 }  // namespace retain

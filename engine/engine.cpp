@@ -15,8 +15,10 @@ void decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
             const PopulationStats* stats, eval::EvalFrame& frame, v1::Decision* decision,
             const EvalOptions& options) {
   eval::evaluate(rules, profile, stats, frame);
-  eval::evaluate_render(rules, profile, frame);
-  render_decision(rules, profile, frame, options.trace, decision);
+  // The trace shows evidence values, which the render program computes.
+  const bool explain = options.explanations || options.trace;
+  if (explain) eval::evaluate_render(rules, profile, frame);
+  render_decision(rules, profile, frame, RenderOptions{options.trace, explain}, decision);
 }
 
 v1::Decision decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,

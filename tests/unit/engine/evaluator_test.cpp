@@ -328,3 +328,27 @@ TEST(EvaluatorRuleReferenceTest, SmallFractionsKeepTheirDigitsInEvidence) {
 
 }  // namespace
 }  // namespace retain
+
+namespace retain {
+namespace {
+
+TEST(EvaluatorLeanTest, WithoutExplanationsTheDecisionKeepsIdsRiskAndBandsOnly) {
+  auto rules = testing::rules_from(kCauses);
+  ASSERT_TRUE(rules);
+  const auto profile = testing::profile_from(R"({"quality_complaints_90d": 4, "defect_rate": 0.03})");
+  const auto full = decide(*rules, profile);
+  EvalOptions lean_options;
+  lean_options.explanations = false;
+  const auto lean = decide(*rules, profile, nullptr, lean_options);
+  EXPECT_EQ(testing::ids(lean.causes()), testing::ids(full.causes()));
+  EXPECT_EQ(testing::ids(lean.tactics()), testing::ids(full.tactics()));
+  EXPECT_EQ(lean.churn_risk(), full.churn_risk());
+  ASSERT_GT(lean.causes_size(), 0);
+  EXPECT_TRUE(lean.causes(0).label().empty());
+  EXPECT_TRUE(lean.causes(0).because().empty());
+  EXPECT_FALSE(lean.causes(0).has_evidence());
+  EXPECT_FALSE(full.causes(0).because().empty());
+}
+
+}  // namespace
+}  // namespace retain
