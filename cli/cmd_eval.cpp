@@ -21,7 +21,9 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
   app.add_option("--rules", rule_paths, "Rule files or directories")->required();
   app.add_option("--profile", profile_path, "Profile JSON file, or - for standard input")
       ->required();
+  bool summary = false;
   app.add_flag("--explain", explain, "Print a readable trace instead of JSON");
+  app.add_flag("--summary", summary, "Print a short business summary instead of JSON");
   app.add_flag("--trace", trace, "Include the trace in the JSON decision");
   app.add_option("--lang", lang, "Language of labels in --explain (en, zh)");
   if (auto code = parse_args(app, args, out, err)) return *code;
@@ -48,6 +50,8 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (explain) {
       out << render_explanation(decision, lang);
       if (parsed.profiles.size() > 1) out << "\n";
+    } else if (summary) {
+      out << render_summary(decision, lang);
     } else {
       out << decision_to_json(decision, pretty) << "\n";
     }

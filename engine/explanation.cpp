@@ -38,6 +38,37 @@ std::string values_line(const v1::TraceEntry& entry) {
 
 }  // namespace
 
+std::string render_summary(const v1::Decision& d, const std::string& lang) {
+  std::string out = fmt::format("{}  tier {} · credit grade {} · churn risk {}%\n",
+                                d.customer_id().empty() ? "(no id)" : d.customer_id(),
+                                d.tier().empty() ? "-" : d.tier(),
+                                d.credit_grade().empty() ? "-" : d.credit_grade(),
+                                format_number(d.churn_risk() * 100.0, 1));
+  for (const auto& c : d.causes()) {
+    out += fmt::format("  cause    {} ({})\n", c.id(), pick_text(c.label(), lang));
+    const std::string why = pick_text(c.because(), lang);
+    if (!why.empty()) out += fmt::format("           {}\n", why);
+  }
+  int rank = 0;
+  for (const auto& t : d.tactics()) {
+    out += fmt::format("  tactic   {}. {} ({})\n", ++rank, t.id(), pick_text(t.label(), lang));
+  }
+  auto list = [&](const char* title, const auto& findings) {
+    for (const auto& f : findings) {
+      out += fmt::format("  {:<8} {} ({})\n", title, f.id(), pick_text(f.label(), lang));
+    }
+  };
+  list("segment", d.segments());
+  list("account", d.account_actions());
+  list("credit", d.credit_checks());
+  if (!d.unknowns().empty()) {
+    std::vector<std::string> rules;
+    for (const auto& u : d.unknowns()) rules.push_back(u.rule());
+    out += fmt::format("  undecided (missing data): {}\n", fmt::join(rules, ", "));
+  }
+  return out;
+}
+
 std::string render_explanation(const v1::Decision& d, const std::string& lang) {
   std::string out;
   out += fmt::format("customer {}  (rule set {} {}, {})\n", d.customer_id(), d.ruleset().name(),

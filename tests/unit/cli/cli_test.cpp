@@ -112,6 +112,17 @@ TEST_F(CliTest, EvalExplainShowsWhyRulesFiredOrNot) {
   EXPECT_THAT(unknown.out, HasSubstr("not known: account_manager_changed_days"));
 }
 
+TEST_F(CliTest, EvalSummaryShowsRiskCausesAndRankedTactics) {
+  const auto r = retain({"eval", "--rules", write("r.rules", kRules), "--summary", "--lang", "zh",
+                         "--profile", write("p.json", R"({"customer_id": "C7", "account_manager_changed_days": 20,
+                                                          "days_since_last_contact": 45})")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("C7  tier - · credit grade - · churn risk 40%"));
+  EXPECT_THAT(r.out, HasSubstr("cause    STAFF_TURNOVER (员工跳槽带走客户)"));
+  EXPECT_THAT(r.out, HasSubstr("承办人20天前更换"));
+  EXPECT_THAT(r.out, HasSubstr("tactic   1. BUILD_CUSTOMER_TIES"));
+}
+
 TEST_F(CliTest, EvalRejectsABadProfileNamingTheField) {
   const auto rules = write("r.rules", kRules);
   const auto bad_json = retain({"eval", "--rules", rules, "--profile", write("p.json", R"({"tenure_monthz": 3})")});
