@@ -49,6 +49,28 @@ void to_proto(const LoadedRules& in, v1::GetRuleSetResponse* out) {
   out->set_loaded_at(rfc3339(in.loaded_at));
 }
 
+namespace {
+
+template <class Rule>
+void strip_texts(google::protobuf::RepeatedPtrField<Rule>* rules) {
+  for (auto& r : *rules) {
+    r.clear_label();
+    r.clear_because();
+    r.clear_evidence();
+  }
+}
+
+}  // namespace
+
+void compact(v1::Decision* decision) {
+  strip_texts(decision->mutable_causes());
+  strip_texts(decision->mutable_tactics());
+  strip_texts(decision->mutable_segments());
+  strip_texts(decision->mutable_account_actions());
+  strip_texts(decision->mutable_credit_checks());
+  for (auto& band : *decision->mutable_bands()) band.clear_label();
+}
+
 std::string profile_field_path(const std::string& field) {
   if (field.rfind("profile.", 0) == 0 || field == "profile") return field;
   return "profile." + field;

@@ -19,6 +19,9 @@ void to_proto(const Diagnostics& in, google::protobuf::RepeatedPtrField<v1::Diag
 void to_proto(const compile::RuleSet& in, v1::RuleSetInfo* out);
 void to_proto(const LoadedRules& in, v1::GetRuleSetResponse* out);
 
+// EvaluateRequest.VIEW_COMPACT: drops labels, because texts and evidence, keeps the rest.
+void compact(v1::Decision* decision);
+
 // "profile.satisfaction" for a field name the engine reports as "satisfaction".
 std::string profile_field_path(const std::string& field);
 

@@ -41,6 +41,7 @@ grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stat
   EvalOptions options;
   options.trace = request.explain();
   decide(rules, request.profile(), stats, thread_frame(), response->mutable_decision(), options);
+  if (request.view() == v1::EvaluateRequest::VIEW_COMPACT) compact(response->mutable_decision());
   return grpc::Status::OK;
 }
 

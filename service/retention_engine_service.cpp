@@ -4,6 +4,10 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <vector>
+
+#include <google/protobuf/arena.h>
+#include <grpcpp/support/message_allocator.h>
 
 #include <fmt/format.h>
 
@@ -19,6 +23,68 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxRequestIdBytes = 128;
 // EvaluateStream reads at most this many profiles ahead of the decisions written back.
 constexpr std::size_t kStreamWindow = 64;
+// A rendered decision takes about 10 KB of message memory with the domain rules: the first
+// arena block is that large and inline, so building one costs no malloc per string or map.
+constexpr std::size_t kArenaBlock = 16 * 1024;
+
+// An arena whose first block is inline; Reset() frees any later block and keeps this one.
+class InlineArena {
+ public:
+  InlineArena() : arena_(options(block_)) {}
+  google::protobuf::Arena& get() { return arena_; }
+
+ private:
+  static google::protobuf::ArenaOptions options(char* block) {
+    google::protobuf::ArenaOptions o;
+    o.initial_block = block;
+    o.initial_block_size = kArenaBlock;
+    return o;
+  }
+  alignas(16) char block_[kArenaBlock];
+  google::protobuf::Arena arena_;
+};
+
+// One EvaluateStream response on its own reusable arena.
+class ArenaResponse {
+ public:
+  ArenaResponse() { make(); }
+  v1::EvaluateResponse* get() { return response_; }
+  void reset() {
+    arena_.get().Reset();
+    make();
+  }
+
+ private:
+  void make() {
+    response_ = google::protobuf::Arena::CreateMessage<v1::EvaluateResponse>(&arena_.get());
+  }
+  InlineArena arena_;
+  v1::EvaluateResponse* response_ = nullptr;
+};
+
+// Evaluate's request and response on one arena per call (gRPC's MessageAllocator hook).
+class EvaluateArenaAllocator final
+    : public grpc::MessageAllocator<v1::EvaluateRequest, v1::EvaluateResponse> {
+  class Holder final : public grpc::MessageHolder<v1::EvaluateRequest, v1::EvaluateResponse> {
+   public:
+    Holder() {
+      auto& a = arena_.get();
+      set_request(google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&a));
+      set_response(google::protobuf::Arena::CreateMessage<v1::EvaluateResponse>(&a));
+    }
+    void Release() override { delete this; }
+
+   private:
+    InlineArena arena_;
+  };
+
+ public:
+  grpc::MessageHolder<v1::EvaluateRequest, v1::EvaluateResponse>* AllocateMessages() override {
+    return new Holder();
+  }
+};
+
+EvaluateArenaAllocator g_evaluate_allocator;  // stateless; shared by every service instance
 
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -92,10 +158,19 @@ class EvaluateStreamReactor final
       finish_locked(deadline_exceeded());
       return;
     }
-    v1::EvaluateResponse response;
+    std::unique_ptr<ArenaResponse> item;
+    {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        item = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (!item) item = std::make_unique<ArenaResponse>();
+    auto* response = item->get();
     const std::string item_id = id_.empty() ? std::string() : fmt::format("{}/{}", id_, count_);
     ++count_;
-    grpc::Status status = service_->evaluate_one(request_, &response, item_id);
+    grpc::Status status = service_->evaluate_one(request_, response, item_id);
     if (!status.ok()) {
       if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
         std::lock_guard lock(mu_);
@@ -103,15 +178,15 @@ class EvaluateStreamReactor final
         finish_locked(status);
         return;
       }
-      response.Clear();
-      response.set_error(status.error_message());
+      response->Clear();
+      response->set_error(status.error_message());
     }
     std::lock_guard lock(mu_);
     if (finished_) return;
-    queue_.push_back(std::move(response));
+    queue_.push_back(std::move(item));
     if (!writing_) {
       writing_ = true;
-      StartWrite(&queue_.front());
+      write_front_locked();
     }
     if (queue_.size() < kStreamWindow) {
       StartRead(&request_);
@@ -122,8 +197,13 @@ class EvaluateStreamReactor final
 
   void OnWriteDone(bool ok) override {
     std::lock_guard lock(mu_);
+    auto written = std::move(queue_.front());
     queue_.pop_front();
     writing_ = false;
+    if (free_.size() < kStreamWindow) {
+      written->reset();
+      free_.push_back(std::move(written));
+    }
     if (!ok) {
       // The client went away or the call was cancelled: nothing more can be written.
       reads_done_ = true;
@@ -133,7 +213,7 @@ class EvaluateStreamReactor final
     if (finished_) return;
     if (!queue_.empty()) {
       writing_ = true;
-      StartWrite(&queue_.front());
+      write_front_locked();
     }
     if (read_paused_ && !reads_done_) {
       read_paused_ = false;
@@ -148,6 +228,8 @@ class EvaluateStreamReactor final
   }
 
  private:
+  void write_front_locked() { StartWrite(queue_.front()->get()); }
+
   void maybe_finish_locked() {
     if (reads_done_ && queue_.empty() && !writing_) finish_locked(grpc::Status::OK);
   }
@@ -166,7 +248,8 @@ class EvaluateStreamReactor final
   v1::EvaluateRequest request_;  // the read buffer
 
   std::mutex mu_;
-  std::deque<v1::EvaluateResponse> queue_;  // front is being written when writing_
+  std::deque<std::unique_ptr<ArenaResponse>> queue_;  // front is being written when writing_
+  std::vector<std::unique_ptr<ArenaResponse>> free_;  // written responses, for reuse
   bool writing_ = false;
   bool read_paused_ = false;
   bool reads_done_ = false;
@@ -190,6 +273,7 @@ bool deadline_passed(const grpc::CallbackServerContext& context) {
 }
 
 RetentionEngineService::RetentionEngineService(ServiceConfig config) : config_(std::move(config)) {
+  SetMessageAllocatorFor_Evaluate(&g_evaluate_allocator);
   if (!config_.reload) {
     RuleStore* rules = config_.rules;
     config_.reload = [rules](std::string_view) { return rules->reload(); };

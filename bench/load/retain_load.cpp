@@ -25,6 +25,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "retain/v1/service.grpc.pb.h"
 #include "service/log.hpp"
 #include "service/retention_engine_service.hpp"
@@ -34,6 +36,13 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 using retain::v1::EvaluateRequest;
 using retain::v1::EvaluateResponse;
 using retain::v1::RetentionEngine;
@@ -129,9 +138,12 @@ struct Result {
   std::uint64_t ok = 0;
   std::uint64_t errors = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // process CPU (user + system) in the measured window
   std::vector<std::uint32_t> latencies_us;
 
   double throughput() const { return seconds > 0 ? ok / seconds : 0; }
+  // CPU of the whole process (client and in-process server) per answered request.
+  double cpu_us_per_op() const { return ok > 0 ? 1e6 * cpu_seconds / static_cast<double>(ok) : 0; }
   std::uint32_t percentile(double p) const {
     if (latencies_us.empty()) return 0;
     const auto i = std::min(latencies_us.size() - 1,
@@ -163,9 +175,18 @@ class Run {
                                r.latencies_us.end());
     if (--remaining_ == 0) cv_.notify_all();
   }
+  // Samples the process CPU time at the start and the end of the measured window.
+  void sample_cpu() {
+    std::this_thread::sleep_until(measure_from_);
+    const double begin = process_cpu_seconds();
+    std::this_thread::sleep_until(stop_at_);
+    cpu_seconds_ = process_cpu_seconds() - begin;
+  }
   Result wait() {
+    sample_cpu();
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return remaining_ == 0; });
+    total_.cpu_seconds = cpu_seconds_;
     total_.seconds = std::chrono::duration<double>(stop_at_ - measure_from_).count();
     std::sort(total_.latencies_us.begin(), total_.latencies_us.end());
     return std::move(total_);
@@ -176,6 +197,7 @@ class Run {
   std::mutex mu_;
   std::condition_variable cv_;
   int remaining_;
+  double cpu_seconds_ = 0;
   Result total_;
 };
 
@@ -368,15 +390,15 @@ void print_header(const Config& c) {
                            c.concurrency, c.channels,
                            c.mode == "stream" ? fmt::format(" window={}", c.window) : "",
                            c.duration, c.warmup);
-  std::cout << fmt::format("{:<8} {:>10} {:>12} {:>9} {:>9} {:>9} {:>7}\n", "server", "ok",
+  std::cout << fmt::format("{:<8} {:>10} {:>12} {:>9} {:>9} {:>9} {:>7} {:>10}\n", "server", "ok",
                            c.mode == "unary" ? "calls/s" : "decisions/s", "p50_us", "p99_us",
-                           "p999_us", "errors");
+                           "p999_us", "errors", "cpu_us/op");
 }
 
 void print_row(const std::string& name, const Result& r) {
-  std::cout << fmt::format("{:<8} {:>10} {:>12.0f} {:>9} {:>9} {:>9} {:>7}\n", name, r.ok,
+  std::cout << fmt::format("{:<8} {:>10} {:>12.0f} {:>9} {:>9} {:>9} {:>7} {:>10.1f}\n", name, r.ok,
                            r.throughput(), r.percentile(0.50), r.percentile(0.99),
-                           r.percentile(0.999), r.errors)
+                           r.percentile(0.999), r.errors, r.cpu_us_per_op())
             << std::flush;
 }
 
@@ -388,6 +410,7 @@ int main(int argc, char** argv) {
   std::string server = "both";
   std::vector<std::string> rules = {std::string(RETAIN_SOURCE_DIR) + "/rules"};
   std::string profiles = std::string(RETAIN_SOURCE_DIR) + "/examples/customers.jsonl";
+  std::string view = "full";
 
   CLI::App app{"Load driver for retain.v1.RetentionEngine"};
   app.add_option("--target", target, "HOST:PORT of a running server (instead of --server)");
@@ -404,13 +427,19 @@ int main(int argc, char** argv) {
   app.add_option("--channels", c.channels, "Client connections")->capture_default_str();
   app.add_option("--window", c.window, "Stream mode: requests in flight per stream")
       ->capture_default_str();
+  app.add_option("--view", view, "Decision view requested: full or compact")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"full", "compact"}));
   app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
   app.add_option("--warmup", c.warmup, "Seconds before measuring")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   retain::service::log::configure("warn", "text");
-  const auto requests = load_requests(profiles, 10000);
-  std::cout << fmt::format("{} profiles from {}\n", requests.size(), profiles);
+  auto requests = load_requests(profiles, 10000);
+  for (auto& r : requests) {
+    r.set_view(view == "compact" ? EvaluateRequest::VIEW_COMPACT : EvaluateRequest::VIEW_FULL);
+  }
+  std::cout << fmt::format("{} profiles from {}, view {}\n", requests.size(), profiles, view);
   print_header(c);
 
   if (!target.empty()) {
@@ -448,8 +477,11 @@ int main(int argc, char** argv) {
     s->shutdown(std::chrono::seconds(1));
   }
   if (server == "both" && empty_result.throughput() > 0) {
-    std::cout << fmt::format("ratio engine/empty throughput: {:.2f}\n",
-                             engine_result.throughput() / empty_result.throughput());
+    std::cout << fmt::format("ratio engine/empty: throughput {:.2f}, cpu per op {:.2f}\n",
+                             engine_result.throughput() / empty_result.throughput(),
+                             engine_result.cpu_us_per_op() > 0
+                                 ? empty_result.cpu_us_per_op() / engine_result.cpu_us_per_op()
+                                 : 0.0);
   }
   return 0;
 }

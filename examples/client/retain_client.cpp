@@ -1,7 +1,7 @@
 // retain_client: a small CRM-side client of retain.v1.RetentionEngine.
 //
 //   retain_client [--target HOST:PORT] score PROFILE.json [--explain]   one decision, as JSON
-//   retain_client [--target HOST:PORT] stream CUSTOMERS.jsonl           one decision per line
+//   retain_client [--target HOST:PORT] stream CUSTOMERS.jsonl [--compact] one decision per line
 //   retain_client [--target HOST:PORT] rules                            the rule set served
 //
 // TLS: --tls-ca CA.pem (server verification), plus --tls-cert/--tls-key for mutual TLS.
@@ -108,7 +108,8 @@ int score(RetentionEngine::Stub& stub, const Options& o, const std::string& path
 
 // Streams every line of a JSON-lines file; prints one decision per line, in input order, and a
 // summary on stderr. A reader thread drains responses while the main thread writes.
-int stream(RetentionEngine::Stub& stub, const Options& o, const std::string& path, bool quiet) {
+int stream(RetentionEngine::Stub& stub, const Options& o, const std::string& path, bool quiet,
+           bool compact) {
   std::ifstream in(path);
   if (!in) {
     std::cerr << "retain_client: cannot read " << path << "\n";
@@ -139,6 +140,7 @@ int stream(RetentionEngine::Stub& stub, const Options& o, const std::string& pat
     ++line_no;
     if (line.empty()) continue;
     request.Clear();
+    if (compact) request.set_view(retain::v1::EvaluateRequest::VIEW_COMPACT);
     std::string error;
     if (!parse_profile(line, request.mutable_profile(), &error)) {
       std::cerr << path << ":" << line_no << ": " << error << "\n";
@@ -191,6 +193,8 @@ int main(int argc, char** argv) {
   auto* stream_cmd = app.add_subcommand("stream", "Stream profiles (JSON lines)");
   stream_cmd->add_option("customers", customers, "JSON-lines file")->capture_default_str();
   stream_cmd->add_flag("--quiet", quiet, "Print only the summary");
+  bool compact = false;
+  stream_cmd->add_flag("--compact", compact, "Ask for compact decisions (ids, no texts)");
 
   auto* rules_cmd = app.add_subcommand("rules", "Show the rule set being served");
   CLI11_PARSE(app, argc, argv);
@@ -198,7 +202,7 @@ int main(int argc, char** argv) {
   try {
     auto stub = RetentionEngine::NewStub(make_channel(o));
     if (*score_cmd) return score(*stub, o, profile_path, explain);
-    if (*stream_cmd) return stream(*stub, o, customers, quiet);
+    if (*stream_cmd) return stream(*stub, o, customers, quiet, compact);
     if (*rules_cmd) return rules(*stub, o);
   } catch (const std::exception& e) {
     std::cerr << "retain_client: " << e.what() << "\n";

@@ -75,6 +75,22 @@ TEST_F(ServiceTest, EvaluateReturnsTheDecision) {
   EXPECT_TRUE(response.error().empty());
 }
 
+TEST_F(ServiceTest, EvaluateCompactViewLeavesTheTextsOut) {
+  auto server = start();
+  auto client = stub(*server);
+  grpc::ClientContext ctx;
+  deadline(ctx);
+  auto req = request("C-10");
+  req.set_view(v1::EvaluateRequest::VIEW_COMPACT);
+  v1::EvaluateResponse response;
+  ASSERT_TRUE(client->Evaluate(&ctx, req, &response).ok());
+  ASSERT_EQ(response.decision().causes_size(), 1);
+  EXPECT_EQ(response.decision().causes(0).id(), "QUALITY_UNSTABLE");
+  EXPECT_TRUE(response.decision().causes(0).label().empty());
+  EXPECT_TRUE(response.decision().causes(0).because().empty());
+  EXPECT_NEAR(response.decision().churn_risk(), 0.35, 1e-9);
+}
+
 TEST_F(ServiceTest, EvaluateWithoutCauseAndWithExplain) {
   auto server = start();
   auto client = stub(*server);

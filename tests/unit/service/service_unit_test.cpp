@@ -116,6 +116,38 @@ TEST(ConvertTest, DiagnosticToProto) {
   EXPECT_NE(p.rendered().find("a.rules:3:5"), std::string::npos) << p.rendered();
 }
 
+TEST(ConvertTest, CompactDropsTextsAndKeepsIds) {
+  v1::Decision d;
+  d.set_customer_id("C-1");
+  d.set_churn_risk(0.35);
+  auto* cause = d.add_causes();
+  cause->set_id("QUALITY_UNSTABLE");
+  cause->set_weight(0.35);
+  (*cause->mutable_label())["en"] = "Unstable quality";
+  (*cause->mutable_because())["en"] = "4 complaints";
+  cause->mutable_evidence()->set_rule("a.rules:3");
+  auto* tactic = d.add_tactics();
+  tactic->set_id("QUALITY_MARKETING");
+  tactic->add_answers("QUALITY_UNSTABLE");
+  (*tactic->mutable_label())["en"] = "Quality marketing";
+  auto* band = d.add_bands();
+  band->set_band("VIP");
+  (*band->mutable_label())["en"] = "VIP";
+  (*d.add_segments()->mutable_label())["en"] = "x";
+  compact(&d);
+  EXPECT_EQ(d.causes(0).id(), "QUALITY_UNSTABLE");
+  EXPECT_EQ(d.causes(0).weight(), 0.35);
+  EXPECT_TRUE(d.causes(0).label().empty());
+  EXPECT_TRUE(d.causes(0).because().empty());
+  EXPECT_FALSE(d.causes(0).has_evidence());
+  EXPECT_EQ(d.tactics(0).answers(0), "QUALITY_UNSTABLE");
+  EXPECT_TRUE(d.tactics(0).label().empty());
+  EXPECT_EQ(d.bands(0).band(), "VIP");
+  EXPECT_TRUE(d.bands(0).label().empty());
+  EXPECT_TRUE(d.segments(0).label().empty());
+  EXPECT_EQ(d.churn_risk(), 0.35);
+}
+
 TEST(LogTest, RendersTextAndJson) {
   EXPECT_EQ(log::render("start", {{"listen", "127.0.0.1:1"}, {"msg", "two words"}}, false),
             "event=start listen=127.0.0.1:1 msg=\"two words\"");
