@@ -25,6 +25,8 @@ int run_serve(const std::vector<std::string>& args, std::ostream& out, std::ostr
       ->capture_default_str();
   app.add_option("--admin-token-file", options.admin_token_file,
                  "File holding the token ReloadRules requires (authorization: Bearer TOKEN)");
+  app.add_option("--stats", options.stats_file,
+                 "Population statistics from `retain stats` for percentile tiers");
   app.add_flag("--watch", options.watch, "Reload when a rule file changes");
   app.add_option("--watch-interval-ms", options.watch_interval_ms, "How often --watch polls")
       ->capture_default_str()

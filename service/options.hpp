@@ -12,6 +12,7 @@ struct ServerOptions {
   std::vector<std::string> rule_paths;     // files or directories, as `retain check` takes
   std::string listen = "127.0.0.1:50051";  // HOST:PORT; port 0 picks a free port
   std::string admin_token_file;            // empty: ReloadRules is always PERMISSION_DENIED
+  std::string stats_file;  // population statistics from `retain stats` (docs/batch.md); optional
 
   // Reload when a rule file changes (polling mtimes and sizes).
   bool watch = false;

@@ -22,6 +22,7 @@
 #include "service/decision_log.hpp"
 #include "service/log.hpp"
 #include "service/retention_engine_service.hpp"
+#include "service/stats_file.hpp"
 
 namespace retain::service {
 
@@ -118,6 +119,7 @@ Fingerprint fingerprint(const std::vector<std::string>& paths, const LoadedRules
 struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<RuleStore> store;
+  LoadedStats stats;
   std::unique_ptr<DecisionLog> decision_log;
   std::unique_ptr<RetentionEngineService> service;
   std::unique_ptr<grpc::Server> server;  // declared last: destroyed first
@@ -151,6 +153,24 @@ struct Server::Impl {
     }
   }
 
+  // Percentile tiers of `rules` the statistics lack; logged (a warning: such a tiers uses its
+  // fallback). Returns their ids.
+  std::vector<std::string> check_stats(const compile::RuleSet& rules, std::string_view when) {
+    if (!stats.stats) return {};
+    auto missing = missing_tiers(rules, *stats.stats);
+    if (!missing.empty()) {
+      log::event(spdlog::level::warn, "stats_missing_tiers",
+                 {{"when", std::string(when)}, {"tiers", join(missing, ",")}});
+    }
+    if (!stats.ruleset_hash.empty() && stats.ruleset_hash != rules.content_hash()) {
+      log::event(spdlog::level::warn, "stats_other_ruleset",
+                 {{"when", std::string(when)},
+                  {"stats_hash", stats.ruleset_hash},
+                  {"rules_hash", rules.content_hash()}});
+    }
+    return missing;
+  }
+
   ReloadResult reload(std::string_view trigger) {
     const auto started = std::chrono::steady_clock::now();
     ReloadResult result = store->reload();
@@ -159,6 +179,7 @@ struct Server::Impl {
                         .count();
     const auto& rules = result.current ? result.current->rules : nullptr;
     if (result.ok) {
+      check_stats(*rules, "reload");
       log::event(spdlog::level::info, "reload",
                  {{"trigger", std::string(trigger)},
                   {"ok", "true"},
@@ -252,6 +273,20 @@ std::unique_ptr<Server> Server::start(const ServerOptions& options, StartError* 
 
   ServiceConfig config;
   config.rules = impl->store.get();
+  if (!options.stats_file.empty()) {
+    if (!load_stats(options.stats_file, &impl->stats, &error->message)) {
+      error->exit_code = 1;
+      return nullptr;
+    }
+    const auto missing = impl->check_stats(*first.current->rules, "start");
+    if (!missing.empty()) {
+      *error = {1, fmt::format("{} has no statistics for the percentile tiers {}: run `retain "
+                               "stats` with these rules",
+                               options.stats_file, join(missing, ", "))};
+      return nullptr;
+    }
+    config.stats = impl->stats.stats;
+  }
   if (!options.admin_token_file.empty()) {
     std::string token;
     if (!read_file(options.admin_token_file, &token, &error->message)) {
@@ -308,7 +343,10 @@ std::unique_ptr<Server> Server::start(const ServerOptions& options, StartError* 
                                                       : "mutual"},
               {"watch", options.watch ? "on" : "off"},
               {"admin", server->impl_->service->config().admin_token.empty() ? "off" : "on"},
-              {"decision_log", options.decision_log}});
+              {"decision_log", options.decision_log},
+              {"stats", options.stats_file.empty() ? std::string("off")
+                                                   : fmt::format("{} ({} rows)", options.stats_file,
+                                                                 server->impl_->stats.rows)}});
   return server;
 }
 

@@ -497,6 +497,61 @@ TEST_F(ServiceTest, StartRefusesRulesWithErrors) {
   EXPECT_NE(error.message.find("quality_complaints_9d"), std::string::npos) << error.message;
 }
 
+// --- population statistics (--stats) ----------------------------------------------------
+
+std::string pyramid_rules() {
+  return "ruleset svc_stats version \"1\"\n\n"
+         "tiers PYRAMID {\n"
+         "  label en \"Customer pyramid\"\n"
+         "  rank revenue_12m\n"
+         "  fallback revenue_rank_pct\n"
+         "  sets tier\n"
+         "  band VIP      top 1%   label en \"VIP\"\n"
+         "  band MAJOR    top 5%   label en \"Major\"\n"
+         "  band ORDINARY top 20%  label en \"Ordinary\"\n"
+         "  band SMALL    rest     label en \"Small\"\n"
+         "}\n";
+}
+
+std::string stats_json(const std::string& tiers) {
+  std::string values;
+  for (int v = 100; v >= 1; --v) values += (values.empty() ? "" : ",") + std::to_string(v);
+  return R"({"format":"retain.population_stats","version":1,"ruleset":{"name":"svc_stats",)"
+         R"("version":"1","content_hash":"0"},"rows":100,"source":"test","tiers":{")" +
+         tiers + R"(":{"count":100,"values":[)" + values + "]}}}";
+}
+
+TEST_F(ServiceTest, StatsRankCustomersAmongThePopulation) {
+  dir_.write("main.rules", pyramid_rules());
+  auto o = options();
+  o.stats_file = dir_.write("stats.json", stats_json("PYRAMID"));
+  auto server = start(o);
+  ASSERT_TRUE(server);
+  auto client = stub(*server);
+  auto tier = [&](double revenue) {
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    auto req = request("R-1", 0);
+    req.mutable_profile()->set_revenue_12m(revenue);
+    v1::EvaluateResponse response;
+    auto status = client->Evaluate(&ctx, req, &response);
+    return status.ok() ? response.decision().tier() : status.error_message();
+  };
+  EXPECT_EQ(tier(1000), "VIP");    // nobody is above: rank 0%
+  EXPECT_EQ(tier(97.5), "MAJOR");  // 3 above: rank 3%
+  EXPECT_EQ(tier(50), "SMALL");    // 50 above: rank 50%
+}
+
+TEST_F(ServiceTest, StatsWithoutTheRankedTiersAreRefused) {
+  dir_.write("main.rules", pyramid_rules());
+  auto o = options();
+  o.stats_file = dir_.write("stats.json", stats_json("OTHER"));
+  Server::StartError error;
+  EXPECT_FALSE(Server::start(o, &error));
+  EXPECT_EQ(error.exit_code, 1);
+  EXPECT_NE(error.message.find("PYRAMID"), std::string::npos) << error.message;
+}
+
 // --- TLS ---------------------------------------------------------------------------------
 
 bool make_certificates(const TempDir& dir) {

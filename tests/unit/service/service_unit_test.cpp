@@ -10,6 +10,7 @@
 #include "service/handlers.hpp"
 #include "service/log.hpp"
 #include "service/rule_store.hpp"
+#include "service/stats_file.hpp"
 
 namespace retain::service {
 namespace {
@@ -205,6 +206,36 @@ TEST(DecisionLogTest, OpenFailsForAnUnwritablePath) {
   std::string error;
   EXPECT_FALSE(DecisionLog::open("/proc/no/such/dir/d.jsonl", 1024, 1, &error));
   EXPECT_FALSE(error.empty());
+}
+
+TEST(StatsFileTest, ParsesTheBatchFormat) {
+  LoadedStats stats;
+  std::string error;
+  ASSERT_TRUE(parse_stats(
+      R"({"format":"retain.population_stats","version":1,
+          "ruleset":{"name":"r","version":"1","content_hash":"abc"},"rows":3,"source":"x.csv",
+          "tiers":{"PYRAMID":{"count":3,"values":[30,20.5,10]}}})",
+      &stats, &error))
+      << error;
+  EXPECT_EQ(stats.ruleset_hash, "abc");
+  EXPECT_EQ(stats.rows, 3u);
+  ASSERT_TRUE(stats.stats);
+  EXPECT_EQ(stats.stats->population("PYRAMID"), 3u);
+  EXPECT_NEAR(stats.stats->rank_pct("PYRAMID", 20.5), 100.0 / 3, 1e-9);
+}
+
+TEST(StatsFileTest, RefusesOtherFiles) {
+  LoadedStats stats;
+  std::string error;
+  EXPECT_FALSE(parse_stats("not json", &stats, &error));
+  EXPECT_FALSE(parse_stats(R"({"format":"other","version":1,"tiers":{}})", &stats, &error));
+  EXPECT_FALSE(parse_stats(R"({"format":"retain.population_stats","version":2,"tiers":{}})", &stats,
+                           &error));
+  EXPECT_FALSE(parse_stats(
+      R"({"format":"retain.population_stats","version":1,"tiers":{"P":{"values":["x"]}}})", &stats,
+      &error));
+  EXPECT_NE(error.find("P"), std::string::npos) << error;
+  EXPECT_FALSE(load_stats("/no/such/stats.json", &stats, &error));
 }
 
 TEST(RuleStoreTest, SwapsOnlyAnErrorFreeRuleSet) {
