@@ -8,6 +8,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "batch/csv.hpp"
+#include "engine/json_text.hpp"
 
 namespace retain::batch {
 
@@ -53,7 +54,7 @@ class JsonWriter final : public DecisionWriter {
         out.push_back('[');
         for (int i = 0; i < t.answers_size(); ++i) {
           if (i > 0) out.push_back(',');
-          append_json_string(out, t.answers(i));
+          append_json_quoted(out, t.answers(i));
         }
         out.push_back(']');
       }
@@ -124,7 +125,7 @@ class JsonWriter final : public DecisionWriter {
   }
   void string_field(std::string& out, std::string_view name, const std::string& value) {
     key(out, name);
-    append_json_string(out, value);
+    append_json_quoted(out, value);
   }
   void int_field(std::string& out, std::string_view name, std::int64_t value) {
     key(out, name);
@@ -135,9 +136,9 @@ class JsonWriter final : public DecisionWriter {
     key(out, name);
     out.push_back('{');
     if (map.size() == 1) {
-      append_json_string(out, map.begin()->first);
+      append_json_quoted(out, map.begin()->first);
       out.push_back(':');
-      append_json_string(out, map.begin()->second);
+      append_json_quoted(out, map.begin()->second);
     } else {
       entries_.clear();
       for (const auto& kv : map) entries_.push_back(&kv);
@@ -145,9 +146,9 @@ class JsonWriter final : public DecisionWriter {
                 [](const auto* a, const auto* b) { return a->first < b->first; });
       for (std::size_t i = 0; i < entries_.size(); ++i) {
         if (i > 0) out.push_back(',');
-        append_json_string(out, entries_[i]->first);
+        append_json_quoted(out, entries_[i]->first);
         out.push_back(':');
-        append_json_string(out, entries_[i]->second);
+        append_json_quoted(out, entries_[i]->second);
       }
     }
     out.push_back('}');
@@ -290,44 +291,6 @@ std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format, JsonEn
   if (format == OutputFormat::Csv) return std::make_unique<CsvWriter>();
   if (engine == JsonEngine::Protobuf) return std::make_unique<ProtobufJsonWriter>();
   return std::make_unique<JsonWriter>();
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-    }
-  }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
 }
 
 void append_json_number(std::string& out, double value) {

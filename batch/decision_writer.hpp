@@ -33,8 +33,6 @@ std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format,
 // The CSV output columns, in order.
 const std::vector<std::string>& csv_output_columns();
 
-// JSON helpers shared with the stats file and rejects writers.
-void append_json_string(std::string& out, std::string_view text);
 void append_json_number(std::string& out, double value);  // shortest round-trip; NaN as "NaN"
 
 }  // namespace retain::batch

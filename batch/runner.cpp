@@ -18,6 +18,7 @@
 #include "batch/report.hpp"
 #include "batch/stats_file.hpp"
 #include "engine/engine.hpp"
+#include "engine/json_text.hpp"
 
 namespace retain::batch {
 
@@ -299,11 +300,11 @@ void write_reject(OutputFile& file, bool raw, const Reject& r) {
     line = r.text;
   } else {
     line = fmt::format("{{\"line\":{},\"field\":", r.line);
-    append_json_string(line, r.field);
+    append_json_quoted(line, r.field);
     line += ",\"reason\":";
-    append_json_string(line, r.reason);
+    append_json_quoted(line, r.reason);
     line += ",\"text\":";
-    append_json_string(line, r.text);
+    append_json_quoted(line, r.text);
     line += "}";
   }
   line.push_back('\n');

@@ -9,29 +9,30 @@
 
 #include "batch/decision_writer.hpp"
 #include "batch/io.hpp"
+#include "engine/json_text.hpp"
 
 namespace retain::batch {
 
 std::string render_stats_file(const StatsFile& s) {
   std::string out;
   out += "{\"format\":";
-  append_json_string(out, kStatsFormat);
+  append_json_quoted(out, kStatsFormat);
   fmt::format_to(std::back_inserter(out),
                  ",\"version\":{},\n\"ruleset\":{{\"name\":", kStatsVersion);
-  append_json_string(out, s.ruleset_name);
+  append_json_quoted(out, s.ruleset_name);
   out += ",\"version\":";
-  append_json_string(out, s.ruleset_version);
+  append_json_quoted(out, s.ruleset_version);
   out += ",\"content_hash\":";
-  append_json_string(out, s.ruleset_hash);
+  append_json_quoted(out, s.ruleset_hash);
   fmt::format_to(std::back_inserter(out), "}},\n\"rows\":{},\n\"source\":", s.rows);
-  append_json_string(out, s.source);
+  append_json_quoted(out, s.source);
   out += ",\n\"tiers\":{";
   bool first = true;
   for (const auto& [id, values] : s.columns) {
     if (!first) out += ",";
     first = false;
     out += "\n";
-    append_json_string(out, id);
+    append_json_quoted(out, id);
     fmt::format_to(std::back_inserter(out), ":{{\"count\":{},\"values\":[", values.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (i > 0) {

@@ -5,25 +5,11 @@
 
 #include "batch/runner.hpp"
 #include "cli/command.hpp"
+#include "cli/common.hpp"
 
 namespace retain::cli {
 
 namespace {
-
-std::optional<int> parse_score_args(CLI::App& app, const std::vector<std::string>& args,
-                                    std::ostream& out, std::ostream& err) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return kOk;
-  } catch (const CLI::ParseError& e) {
-    err << app.get_name() << ": " << e.what() << "\nRun with --help for the options.\n";
-    return kUsage;
-  }
-  return std::nullopt;
-}
 
 int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{"Score a customer file: CSV or JSON Lines in, decisions out (docs/batch.md).",
@@ -67,7 +53,7 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
   app.add_option("--json-writer", json_writer, "fast (default) or protobuf")
       ->check(CLI::IsMember({"fast", "protobuf"}));
   app.add_option("--chunk-rows", o.input.chunk_records, "Rows per work unit (default 1024)");
-  if (auto code = parse_score_args(app, args, out, err)) return *code;
+  if (auto code = parse_args(app, args, out, err)) return *code;
 
   if (!input_format.empty()) o.input.format = batch::input_format_from_name(input_format);
   if (!output_format.empty()) o.output_format = batch::output_format_from_name(output_format);

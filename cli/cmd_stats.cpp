@@ -5,6 +5,7 @@
 
 #include "batch/runner.hpp"
 #include "cli/command.hpp"
+#include "cli/common.hpp"
 
 namespace retain::cli {
 
@@ -31,16 +32,7 @@ int run_stats(const std::vector<std::string>& args, std::ostream& out, std::ostr
                "Skip CSV columns that are not profile fields");
   app.add_flag("--quiet,-q", o.quiet, "No progress, warnings or summary on stderr");
   app.add_flag("--progress", progress, "Show progress even when stderr is not a terminal");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return kOk;
-  } catch (const CLI::ParseError& e) {
-    err << app.get_name() << ": " << e.what() << "\nRun with --help for the options.\n";
-    return kUsage;
-  }
+  if (auto code = parse_args(app, args, out, err)) return *code;
   if (o.merge.empty() && (o.rules.empty() || o.input.path.empty())) {
     err << "retain stats: give --rules and --in, or --merge FILES\n";
     return kUsage;

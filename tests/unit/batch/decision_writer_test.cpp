@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "batch/csv.hpp"
+#include "engine/json_text.hpp"
 
 namespace retain::batch {
 namespace {
@@ -142,7 +143,7 @@ TEST(DecisionWriterTest, CsvLayout) {
 
 TEST(DecisionWriterTest, JsonStringsEscapeControlCharacters) {
   std::string out;
-  append_json_string(out, "a\"b\\c\nd\x01");
+  append_json_quoted(out, "a\"b\\c\nd\x01");
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\u0001\"");
   out.clear();
   append_json_number(out, 0.1 + 0.2);
