@@ -403,9 +403,10 @@ TEST_F(ServiceTest, ReloadUnderLoadFailsNoRequest) {
   for (auto& c : clients) c.join();
   streamer.join();
   EXPECT_EQ(failed.load(), 0);
-  EXPECT_GT(ok.load(), 100);
-  EXPECT_GT(stream_ok.load(), 100);
-  EXPECT_GE(versions.size(), 5u);
+  // Bounded by time, not by count: a slow machine makes fewer calls, but some on each side.
+  EXPECT_GT(ok.load(), 20);
+  EXPECT_GT(stream_ok.load(), 20);
+  EXPECT_GE(versions.size(), 2u);
 }
 
 TEST_F(ServiceTest, WatchReloadsWhenARuleFileChanges) {
