@@ -27,7 +27,7 @@ std::string format_value(const eval::Value& value, const compile::Program& progr
     case Kind::Bool:
       return value.boolean ? "true" : "false";
     case Kind::String:
-      return std::string(value.string);
+      return std::string(value.string());
     case Kind::Number:
       break;
   }

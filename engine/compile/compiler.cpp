@@ -105,13 +105,13 @@ class Compiler {
         key = fmt::format("n{}", value.number);
         break;
       case eval::Value::Kind::String:
-        key = "s" + std::string(value.string);
+        key = "s" + std::string(value.string());
         break;
     }
     if (auto it = constants_.find(key); it != constants_.end()) return it->second;
     if (value.kind == eval::Value::Kind::String) {
-      program().strings.emplace_back(value.string);
-      value.string = program().strings.back();
+      program().strings.emplace_back(value.string());
+      value = eval::Value::of(std::string_view(program().strings.back()));
     }
     const std::uint32_t slot = new_slot();
     program().constants.emplace_back(slot, value);

@@ -82,7 +82,7 @@ bool equal(const Value& a, const Value& b) {
     case Kind::Number:
       return a.number == b.number;
     case Kind::String:
-      return a.string == b.string;
+      return a.string() == b.string();
     case Kind::Unknown:
       return false;
   }

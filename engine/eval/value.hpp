@@ -1,5 +1,5 @@
-// A runtime value: unknown, bool, number or string. Trivially copyable; strings are views
-// into the rule set's constant pool or into the profile being evaluated.
+// A runtime value: unknown, bool, number or string, in 16 bytes. Trivially copyable; strings
+// are views into the rule set's constant pool or into the profile being evaluated.
 #pragma once
 
 #include <cstdint>
@@ -9,18 +9,45 @@ namespace retain::eval {
 
 struct Value {
   enum class Kind : std::uint8_t { Unknown, Bool, Number, String };
+  // A number, or the characters of a string: one slot, so a value fits in 16 bytes.
+  union {
+    double number;
+    const char* chars;
+  };
+  std::uint32_t length = 0;
   Kind kind = Kind::Unknown;
   bool boolean = false;
-  double number = 0;
-  std::string_view string;
+
+  Value() : number(0) {}
 
   static Value unknown() { return {}; }
-  static Value of(bool b) { return {Kind::Bool, b, 0, {}}; }
-  static Value of(double n) { return {Kind::Number, false, n, {}}; }
-  static Value of(std::string_view s) { return {Kind::String, false, 0, s}; }
+  static Value of(bool b) {
+    Value v;
+    v.kind = Kind::Bool;
+    v.boolean = b;
+    return v;
+  }
+  static Value of(double n) {
+    Value v;
+    v.kind = Kind::Number;
+    v.number = n;
+    return v;
+  }
+  static Value of(std::string_view s) {
+    Value v;
+    v.kind = Kind::String;
+    v.chars = s.data();
+    v.length = static_cast<std::uint32_t>(s.size());
+    return v;
+  }
 
   bool known() const { return kind != Kind::Unknown; }
   bool is_true() const { return kind == Kind::Bool && boolean; }
+  std::string_view string() const {
+    return kind == Kind::String ? std::string_view(chars, length) : std::string_view();
+  }
 };
+
+static_assert(sizeof(Value) == 16);
 
 }  // namespace retain::eval

@@ -44,7 +44,18 @@ v1::CustomerProfile filled_profile() {
 }
 
 bool same(const eval::Value& a, const eval::Value& b) {
-  return a.kind == b.kind && a.boolean == b.boolean && a.number == b.number && a.string == b.string;
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case eval::Value::Kind::Bool:
+      return a.boolean == b.boolean;
+    case eval::Value::Kind::Number:
+      return a.number == b.number;
+    case eval::Value::Kind::String:
+      return a.string() == b.string();
+    case eval::Value::Kind::Unknown:
+      return true;
+  }
+  return false;
 }
 
 TEST(FieldAccessTest, GeneratedReadersAgreeWithReflectionSetAndUnset) {
