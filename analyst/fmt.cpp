@@ -145,7 +145,8 @@ std::vector<std::string> split_lines(const std::string& text) {
   while (start < text.size()) {
     const std::size_t nl = text.find('\n', start);
     if (nl == std::string::npos) {
-      lines.push_back(text.substr(start));
+      // As diff does: a last line without a line break differs from the same line with one.
+      lines.push_back(text.substr(start) + "\n\\ No newline at end of file");
       break;
     }
     lines.push_back(text.substr(start, nl - start));
@@ -183,15 +184,6 @@ std::string unified_diff(const std::string& old_text, const std::string& new_tex
       edits.push_back({'+', i, j++});
     } else {
       edits.push_back({'-', i++, j});
-    }
-  }
-  if (old_text.empty() || old_text.back() != '\n' || new_text.empty() || new_text.back() != '\n') {
-    // A missing final newline is a change too; show it as the last line changing.
-    if (std::all_of(edits.begin(), edits.end(), [](const Edit& e) { return e.op == ' '; }) &&
-        !edits.empty()) {
-      const Edit last = edits.back();
-      edits.back() = {'-', last.i, last.j};
-      edits.push_back({'+', last.i + 1, last.j});
     }
   }
   std::string out = fmt::format("--- {}\n+++ {}\n", old_name, new_name);

@@ -16,7 +16,8 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                "retain fmt"};
   std::vector<std::string> paths;
   bool write = false, check = false, diff = false;
-  app.add_option("paths", paths, "Rule files or directories of *.rules")->required();
+  app.add_option("paths", paths, "Rule files or directories of *.rules; - for standard input")
+      ->required();
   auto* w = app.add_flag("-w,--write", write, "Rewrite files in place (only those that change)");
   auto* c = app.add_flag("--check", check, "List files that are not canonical; exit 1 if any");
   auto* d = app.add_flag("-d,--diff", diff, "Show what formatting would change, as a diff");
@@ -24,6 +25,24 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   c->excludes(d);
   if (auto code = parse_args(app, args, out, err)) return *code;
 
+  // `retain fmt -` formats standard input to standard output (editors' format-on-save).
+  if (paths.size() == 1 && paths[0] == "-") {
+    if (write || check || diff) {
+      err << "retain fmt: -w, --check and -d need files, not standard input\n";
+      return kUsage;
+    }
+    auto text = read_input("-", err);
+    if (!text) return kUsage;
+    const auto result = analyst::format_rules("<stdin>", *text);
+    if (result.status != analyst::FormatStatus::Ok) {
+      if (!result.message.empty())
+        err << "<stdin>: error: refusing to format: " << result.message << "\n";
+      render_text(result.diagnostics, err);
+      return kFailed;
+    }
+    out << result.formatted;
+    return kOk;
+  }
   std::vector<std::string> missing;
   const auto files = analyst::collect_rule_files(paths, &missing);
   for (const auto& m : missing) err << fmt::format("{}: no such file or directory\n", m);

@@ -1,6 +1,7 @@
 // retain fmt: canonical text, idempotence on the shipped rules, meaning preserved (decisions
 // identical), --check/-w/-d, syntax errors write nothing.
 #include <algorithm>
+#include <iostream>
 
 #include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -103,6 +104,8 @@ TEST(FmtLibrary, UnifiedDiffShowsChangedLinesWithHunkHeaders) {
             "--- old\n+++ new\n"
             "@@ -1,4 +1,5 @@\n a\n-b\n+B\n c\n d\n+e\n");
   EXPECT_EQ(unified_diff("x\n", "x\n", "a", "b"), "");
+  EXPECT_EQ(unified_diff("x\ny", "x\ny\n", "a", "b"),
+            "--- a\n+++ b\n@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+y\n");
 }
 
 class FmtCli : public TempDirTest {};
@@ -149,6 +152,16 @@ TEST_F(FmtCli, DiffShowsTheChange) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("-    label en \"b\"\n+  label en \"b\"\n"));
   EXPECT_THAT(r.out, HasSubstr("@@ -1,4 +1,4 @@"));
+}
+
+TEST_F(FmtCli, FormatsStandardInput) {
+  std::istringstream in("segment B { label en \"b\" when is_lost }");
+  auto* saved = std::cin.rdbuf(in.rdbuf());
+  const auto r = retain({"fmt", "-"});
+  std::cin.rdbuf(saved);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "segment B {\n  label en \"b\"\n  when is_lost\n}\n");
+  EXPECT_EQ(retain({"fmt", "--check", "-"}).code, 1);
 }
 
 TEST_F(FmtCli, SyntaxErrorExitsTwoAndWritesNothing) {
