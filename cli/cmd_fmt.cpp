@@ -1,4 +1,5 @@
 // retain fmt [-w|--check|-d] PATH...: the canonical text of rule files (analyst/fmt.hpp).
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -90,10 +91,21 @@ int run_fmt(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                                    item.path + " (formatted)");
     } else if (write) {
       if (!item.result.changed) continue;
-      std::ofstream file(item.path, std::ios::binary | std::ios::trunc);
-      file << item.result.formatted;
-      if (!file.flush()) {
-        err << fmt::format("{}: cannot write\n", item.path);
+      // Written beside the file, then renamed over it: a failed write leaves the original.
+      const std::string temp = item.path + ".fmt-tmp";
+      {
+        std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+        file << item.result.formatted;
+        if (!file.flush()) {
+          err << fmt::format("{}: cannot write\n", temp);
+          return kUsage;
+        }
+      }
+      std::error_code ec;
+      std::filesystem::rename(temp, item.path, ec);
+      if (ec) {
+        std::filesystem::remove(temp, ec);
+        err << fmt::format("{}: cannot replace: {}\n", item.path, ec.message());
         return kUsage;
       }
       err << fmt::format("formatted {}\n", item.path);

@@ -142,6 +142,7 @@ TEST_F(FmtCli, PrintsCanonicalTextByDefaultAndWriteRewritesOnlyChangedFiles) {
   EXPECT_THAT(r.err, HasSubstr("formatted " + bad));
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("formatted " + good)));
   EXPECT_EQ(fs::last_write_time(good), before);
+  EXPECT_FALSE(fs::exists(bad + ".fmt-tmp"));
   EXPECT_EQ(retain({"fmt", "--check", bad, good}).code, 0);
 }
 
