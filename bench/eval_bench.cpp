@@ -46,7 +46,8 @@ HandResult hand_written(const CustomerProfile& p) {
     fired |= 1u << 4;
   if (p.competitor_offer_seen() && p.has_price_sensitivity() && p.price_sensitivity() > 0.7)
     fired |= 1u << 5;
-  if ((p.has_promo_revenue_share() && p.promo_revenue_share() > 0.5) || p.broken_promises_90d() >= 2)
+  if ((p.has_promo_revenue_share() && p.promo_revenue_share() > 0.5) ||
+      p.broken_promises_90d() >= 2)
     fired |= 1u << 6;
   double keep = 1;
   for (int i = 0; i < 7; ++i) {

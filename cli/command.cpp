@@ -21,7 +21,9 @@ void print_usage(std::ostream& out) {
 
 }  // namespace
 
-const std::vector<Command>& commands() { return registry(); }
+const std::vector<Command>& commands() {
+  return registry();
+}
 
 const Command* find_command(const std::string& name) {
   for (const auto& c : registry()) {

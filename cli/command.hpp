@@ -11,8 +11,8 @@
 
 namespace retain::cli {
 
-using RunFn = std::function<int(const std::vector<std::string>& args, std::ostream& out,
-                                std::ostream& err)>;
+using RunFn =
+    std::function<int(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)>;
 
 struct Command {
   std::string name;
@@ -34,7 +34,8 @@ enum ExitCode : int { kOk = 0, kUsage = 1, kFailed = 2 };
 
 #define RETAIN_COMMAND_CONCAT_(a, b) a##b
 #define RETAIN_COMMAND_CONCAT(a, b) RETAIN_COMMAND_CONCAT_(a, b)
-// Registers a verb at static-initialisation time: RETAIN_COMMAND("check", "Check rules", run_check);
-#define RETAIN_COMMAND(name, summary, fn)                                          \
+// Registers a verb at static-initialisation time: RETAIN_COMMAND("check", "Check rules",
+// run_check);
+#define RETAIN_COMMAND(name, summary, fn)                                         \
   static const bool RETAIN_COMMAND_CONCAT(retain_command_registered_, __LINE__) = \
       ::retain::cli::register_command({name, summary, fn})

@@ -64,8 +64,9 @@ RuleSetPtr load_and_report(const std::vector<std::string>& paths, const std::str
     const auto errors = count(loaded.diagnostics, Severity::Error);
     const auto warnings = count(loaded.diagnostics, Severity::Warning);
     if (errors > 0) {
-      err << fmt::format("{} error{}{}", errors, errors == 1 ? "" : "s",
-                         warnings ? fmt::format(", {} warning{}", warnings, warnings == 1 ? "" : "s") : "");
+      err << fmt::format(
+          "{} error{}{}", errors, errors == 1 ? "" : "s",
+          warnings ? fmt::format(", {} warning{}", warnings, warnings == 1 ? "" : "s") : "");
       if (omitted) err << fmt::format(" ({} not shown: --max-errors {})", omitted, max_errors);
       err << "\n";
     }

@@ -74,8 +74,7 @@ const char* kind_name(RuleKind kind) {
   return "rule";
 }
 
-void note_unknown(const Rule& rule, const EvalFrame& frame, bool explain,
-                  v1::Decision* decision) {
+void note_unknown(const Rule& rule, const EvalFrame& frame, bool explain, v1::Decision* decision) {
   auto* unknown = decision->add_unknowns();
   unknown->set_rule(rule.id);
   if (explain) unknown->set_reason(missing_values(rule, frame));
@@ -102,8 +101,7 @@ const char* outcome_of(const eval::Value& value) {
 }  // namespace
 
 void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                     const EvalFrame& frame, const RenderOptions& options,
-                     v1::Decision* decision) {
+                     const EvalFrame& frame, const RenderOptions& options, v1::Decision* decision) {
   const Program& p = rules.program();
   const bool trace = options.trace;
   const bool explain = options.explanations;
@@ -162,16 +160,16 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       std::string detail = tactic.condition;
       const char* result = outcome[i];
       if (result == nullptr) {
-        const bool eligible = tactic.eligible_slot != compile::kNone &&
-                              frame.slots[tactic.eligible_slot].is_true();
+        const bool eligible =
+            tactic.eligible_slot != compile::kNone && frame.slots[tactic.eligible_slot].is_true();
         if (eligible && tactic.cooldown_slot != compile::kNone &&
             frame.slots[tactic.cooldown_slot].is_true()) {
           result = "suppressed";
           detail += " (cooling down: taken recently)";
         } else {
-          result = outcome_of(frame.slots[tactic.eligible_slot == compile::kNone
-                                              ? tactic.slot
-                                              : tactic.eligible_slot]);
+          result = outcome_of(
+              frame.slots[tactic.eligible_slot == compile::kNone ? tactic.slot
+                                                                 : tactic.eligible_slot]);
         }
       } else if (std::string(result) == "dropped") {
         detail += fmt::format(" (beyond max_tactics {})", p.max_tactics);

@@ -21,9 +21,8 @@ int code_points(std::string_view text) {
 
 }  // namespace
 
-Diagnostic make_diagnostic(const SourceFile& source, Span span, Severity severity,
-                           std::string code, std::string message,
-                           std::vector<std::string> notes) {
+Diagnostic make_diagnostic(const SourceFile& source, Span span, Severity severity, std::string code,
+                           std::string message, std::vector<std::string> notes) {
   Diagnostic d;
   d.severity = severity;
   d.code = std::move(code);
@@ -42,7 +41,9 @@ Diagnostic make_diagnostic(const SourceFile& source, Span span, Severity severit
   return d;
 }
 
-bool has_errors(const Diagnostics& diagnostics) { return count(diagnostics, Severity::Error) > 0; }
+bool has_errors(const Diagnostics& diagnostics) {
+  return count(diagnostics, Severity::Error) > 0;
+}
 
 std::size_t count(const Diagnostics& diagnostics, Severity severity) {
   return static_cast<std::size_t>(
@@ -93,7 +94,8 @@ std::string render_text(const Diagnostic& d) {
       pad += (c == '\t') ? '\t' : ' ';
       ++col;
     }
-    out += fmt::format("  {}^{}\n", pad, std::string(static_cast<std::size_t>(d.caret_width - 1), '~'));
+    out += fmt::format("  {}^{}\n", pad,
+                       std::string(static_cast<std::size_t>(d.caret_width - 1), '~'));
   }
   for (const auto& note : d.notes) out += fmt::format("  note: {}\n", note);
   return out;

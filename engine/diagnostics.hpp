@@ -35,9 +35,8 @@ struct PhaseResult {
 };
 
 // Builds a positioned diagnostic: fills file, line, column, source line and caret width.
-Diagnostic make_diagnostic(const SourceFile& source, Span span, Severity severity,
-                           std::string code, std::string message,
-                           std::vector<std::string> notes = {});
+Diagnostic make_diagnostic(const SourceFile& source, Span span, Severity severity, std::string code,
+                           std::string message, std::vector<std::string> notes = {});
 
 bool has_errors(const Diagnostics& diagnostics);
 std::size_t count(const Diagnostics& diagnostics, Severity severity);

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/compile/rule_set.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/eval/frame.hpp"
 #include "engine/eval/population_stats.hpp"
-#include "engine/compile/rule_set.hpp"
 #include "retain/v1/decision.pb.h"
 #include "retain/v1/profile.pb.h"
 

@@ -39,11 +39,10 @@ std::string values_line(const v1::TraceEntry& entry) {
 }  // namespace
 
 std::string render_summary(const v1::Decision& d, const std::string& lang) {
-  std::string out = fmt::format("{}  tier {} · credit grade {} · churn risk {}%\n",
-                                d.customer_id().empty() ? "(no id)" : d.customer_id(),
-                                d.tier().empty() ? "-" : d.tier(),
-                                d.credit_grade().empty() ? "-" : d.credit_grade(),
-                                format_number(d.churn_risk() * 100.0, 1));
+  std::string out = fmt::format(
+      "{}  tier {} · credit grade {} · churn risk {}%\n",
+      d.customer_id().empty() ? "(no id)" : d.customer_id(), d.tier().empty() ? "-" : d.tier(),
+      d.credit_grade().empty() ? "-" : d.credit_grade(), format_number(d.churn_risk() * 100.0, 1));
   for (const auto& c : d.causes()) {
     out += fmt::format("  cause    {} ({})\n", c.id(), pick_text(c.label(), lang));
     const std::string why = pick_text(c.because(), lang);
@@ -73,10 +72,9 @@ std::string render_explanation(const v1::Decision& d, const std::string& lang) {
   std::string out;
   out += fmt::format("customer {}  (rule set {} {}, {})\n", d.customer_id(), d.ruleset().name(),
                      d.ruleset().version(), d.ruleset().content_hash().substr(0, 12));
-  out += fmt::format("tier {}   credit grade {}   churn risk {}\n",
-                     d.tier().empty() ? "-" : d.tier(),
-                     d.credit_grade().empty() ? "-" : d.credit_grade(),
-                     format_number(d.churn_risk(), 3));
+  out += fmt::format(
+      "tier {}   credit grade {}   churn risk {}\n", d.tier().empty() ? "-" : d.tier(),
+      d.credit_grade().empty() ? "-" : d.credit_grade(), format_number(d.churn_risk(), 3));
 
   std::map<std::string, std::string> because;  // rule id -> rendered because
   for (const auto& c : d.causes()) because[c.id()] = pick_text(c.because(), lang);
@@ -86,9 +84,12 @@ std::string render_explanation(const v1::Decision& d, const std::string& lang) {
   }
 
   static const std::vector<std::pair<std::string, std::string>> sections = {
-      {"cause", "Causes"},          {"tactic", "Tactics"},
-      {"segment", "Segments"},      {"account", "Key-account measures"},
-      {"credit_check", "Credit checks"}, {"tiers", "Tiers"},
+      {"cause", "Causes"},
+      {"tactic", "Tactics"},
+      {"segment", "Segments"},
+      {"account", "Key-account measures"},
+      {"credit_check", "Credit checks"},
+      {"tiers", "Tiers"},
       {"let", "Definitions"}};
   for (const auto& [kind, title] : sections) {
     bool any = false;
@@ -101,7 +102,8 @@ std::string render_explanation(const v1::Decision& d, const std::string& lang) {
       if (!entry.detail().empty()) out += fmt::format("      {}\n", entry.detail());
       if (!entry.values().empty()) out += fmt::format("      {}\n", values_line(entry));
       auto it = because.find(entry.rule());
-      if (it != because.end() && !it->second.empty()) out += fmt::format("      because: {}\n", it->second);
+      if (it != because.end() && !it->second.empty())
+        out += fmt::format("      because: {}\n", it->second);
     }
   }
   if (!d.unknowns().empty()) {

@@ -33,7 +33,9 @@ Diagnostic file_error(const std::string& path, std::string code, std::string mes
   return d;
 }
 
-std::string normal(const fs::path& path) { return path.lexically_normal().generic_string(); }
+std::string normal(const fs::path& path) {
+  return path.lexically_normal().generic_string();
+}
 
 PhaseResult<RuleSetPtr> load(const std::vector<std::string>& entries, const Reader& read) {
   PhaseResult<RuleSetPtr> result;
@@ -109,7 +111,8 @@ bool is_rule_file(const fs::path& path) {
   const std::string name = path.filename().string();
   const std::string suffix = "_test.rules";
   return path.extension() == ".rules" &&
-         !(name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
+         !(name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
 }
 
 }  // namespace
@@ -122,10 +125,12 @@ PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths) {
     if (fs::is_directory(path, ec)) {
       std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && is_rule_file(entry.path())) found.push_back(normal(entry.path()));
+        if (entry.is_regular_file() && is_rule_file(entry.path()))
+          found.push_back(normal(entry.path()));
       }
       std::sort(found.begin(), found.end());
-      if (found.empty()) problems.push_back(file_error(path, "load.read", "no .rules files in this directory"));
+      if (found.empty())
+        problems.push_back(file_error(path, "load.read", "no .rules files in this directory"));
       entries.insert(entries.end(), found.begin(), found.end());
     } else if (fs::exists(path, ec)) {
       entries.push_back(normal(path));

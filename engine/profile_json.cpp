@@ -20,8 +20,12 @@ bool parse_one(std::string_view json, v1::CustomerProfile* profile, std::string*
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -41,7 +45,8 @@ ParsedProfiles parse_profiles_json(std::string_view text) {
   bool several_lines = false;
   while (start <= text.size()) {
     const std::size_t end = text.find('\n', start);
-    const std::string_view line = trim(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    const std::string_view line = trim(
+        text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     ++line_number;
     if (end != std::string_view::npos) several_lines = true;
     if (!line.empty()) {

@@ -34,10 +34,18 @@ const std::vector<PropertySpec>& allowed_properties(DeclKind kind) {
         {"because", false}}},
       {DeclKind::Segment, {{"label", true}, {"when", true}, {"because", false}}},
       {DeclKind::Account,
-       {{"label", true}, {"when", true}, {"every", false}, {"priority", false}, {"because", false}}},
+       {{"label", true},
+        {"when", true},
+        {"every", false},
+        {"priority", false},
+        {"because", false}}},
       {DeclKind::CreditCheck, {{"label", true}, {"when", true}, {"because", false}}},
       {DeclKind::Tiers,
-       {{"label", false}, {"rank", false}, {"by", false}, {"fallback", false}, {"sets", false},
+       {{"label", false},
+        {"rank", false},
+        {"by", false},
+        {"fallback", false},
+        {"sets", false},
         {"band", false}}},
       {DeclKind::Settings, {{"max_tactics", false}}},
       {DeclKind::Let, {}},
@@ -120,7 +128,9 @@ class Checker {
     bool in_count = false;
   };
 
-  const SourceFile& source_of(int decl) const { return *m_.decls[static_cast<std::size_t>(decl)].source; }
+  const SourceFile& source_of(int decl) const {
+    return *m_.decls[static_cast<std::size_t>(decl)].source;
+  }
 
   void report(const SourceFile& source, Span span, Severity severity, std::string code,
               std::string message, std::vector<std::string> notes = {}) {
@@ -207,7 +217,8 @@ class Checker {
         std::vector<std::string> keys;
         for (const auto& s : specs) keys.push_back(s.key);
         std::vector<std::string> notes;
-        if (auto near = closest(prop.key, keys)) notes.push_back(fmt::format("did you mean '{}'?", *near));
+        if (auto near = closest(prop.key, keys))
+          notes.push_back(fmt::format("did you mean '{}'?", *near));
         notes.push_back(fmt::format("a {} takes: {}", decl_keyword(d.kind), fmt::join(keys, ", ")));
         error(index, prop.key_span, "check.unexpected-property",
               fmt::format("'{}' is not a property of a {}", prop.key, decl_keyword(d.kind)),
@@ -289,9 +300,10 @@ class Checker {
         continue;
       }
       if (last) {
-        error(index, band.span, "check.tiers",
-              fmt::format("the last band of {} must be 'rest', so every customer gets a band", name),
-              {fmt::format("add: band OTHER rest")});
+        error(
+            index, band.span, "check.tiers",
+            fmt::format("the last band of {} must be 'rest', so every customer gets a band", name),
+            {fmt::format("add: band OTHER rest")});
       }
       if (band.bound == ast::BandBound::Top && by) {
         error(index, band.span, "check.tiers",
@@ -330,9 +342,7 @@ class Checker {
 
   // ---- expressions ----------------------------------------------------------------------
 
-  const Type& record(const ast::Expr& e, Type type) {
-    return m_.types[&e] = type;
-  }
+  const Type& record(const ast::Expr& e, Type type) { return m_.types[&e] = type; }
 
   Type let_type(int decl) {
     auto& state = let_state_[static_cast<std::size_t>(decl)];
@@ -372,13 +382,18 @@ class Checker {
     expect("rank", TypeKind::Number, "a number");
     expect("by", TypeKind::Number, "a number");
     expect("fallback", TypeKind::Number, "a rank percentile (number)");
-    check_constant(index, "weight", [](double w) { return w > 0 && w <= 1; }, "in (0, 1]");
-    check_constant(index, "priority", [](double p) { return p >= 0 && p == std::floor(p); },
-                   "a whole number >= 0");
-    check_constant(index, "cooldown", [](double c) { return c >= 0; }, "a number of days >= 0");
-    check_constant(index, "every", [](double c) { return c > 0; }, "a number of days > 0");
-    check_constant(index, "max_tactics", [](double n) { return n >= 1 && n == std::floor(n); },
-                   "a whole number >= 1");
+    check_constant(
+        index, "weight", [](double w) { return w > 0 && w <= 1; }, "in (0, 1]");
+    check_constant(
+        index, "priority", [](double p) { return p >= 0 && p == std::floor(p); },
+        "a whole number >= 0");
+    check_constant(
+        index, "cooldown", [](double c) { return c >= 0; }, "a number of days >= 0");
+    check_constant(
+        index, "every", [](double c) { return c > 0; }, "a number of days > 0");
+    check_constant(
+        index, "max_tactics", [](double n) { return n >= 1 && n == std::floor(n); },
+        "a whole number >= 1");
     if (auto it = d.props.find("max_tactics"); it != d.props.end() && it->second->expr) {
       if (auto v = const_number(*it->second->expr)) m_.max_tactics = static_cast<int>(*v);
     }
@@ -407,7 +422,8 @@ class Checker {
       error(index, e.span, "check.bad-value", fmt::format("'{}' must be a number: {}", key, what));
     } else if (!ok(*value)) {
       error(index, e.span, "check.bad-value",
-            fmt::format("'{}' is {}, but must be {}", key, e.text.empty() ? fmt::format("{}", *value) : e.text, what));
+            fmt::format("'{}' is {}, but must be {}", key,
+                        e.text.empty() ? fmt::format("{}", *value) : e.text, what));
     }
   }
 
@@ -418,12 +434,14 @@ class Checker {
     }
     for (const auto& id : prop.ids) {
       auto it = m_.by_name.find(id.name);
-      if (it == m_.by_name.end() || m_.decls[static_cast<std::size_t>(it->second)].kind != DeclKind::Cause) {
+      if (it == m_.by_name.end() ||
+          m_.decls[static_cast<std::size_t>(it->second)].kind != DeclKind::Cause) {
         std::vector<std::string> notes;
         if (it != m_.by_name.end()) {
-          notes.push_back(fmt::format("{} is a {}, declared at {}", id.name,
-                                      decl_keyword(m_.decls[static_cast<std::size_t>(it->second)].kind),
-                                      where(it->second)));
+          notes.push_back(
+              fmt::format("{} is a {}, declared at {}", id.name,
+                          decl_keyword(m_.decls[static_cast<std::size_t>(it->second)].kind),
+                          where(it->second)));
         } else if (auto near = closest(id.name, causes)) {
           notes.push_back(fmt::format("did you mean '{}'?", *near));
         }
@@ -547,8 +565,10 @@ class Checker {
     std::vector<std::string> notes;
     if (hint && hint->is(TypeKind::Band) && hint->tiers >= 0) {
       std::vector<std::string> ids;
-      for (const auto* band : m_.decls[static_cast<std::size_t>(hint->tiers)].bands) ids.push_back(band->id);
-      if (auto near = closest(e.text, ids)) notes.push_back(fmt::format("did you mean '{}'?", *near));
+      for (const auto* band : m_.decls[static_cast<std::size_t>(hint->tiers)].bands)
+        ids.push_back(band->id);
+      if (auto near = closest(e.text, ids))
+        notes.push_back(fmt::format("did you mean '{}'?", *near));
       notes.push_back(fmt::format("the bands of {} are {}",
                                   m_.decls[static_cast<std::size_t>(hint->tiers)].decl->name,
                                   fmt::join(ids, ", ")));
@@ -560,9 +580,12 @@ class Checker {
     }
     if (hint && hint->is(TypeKind::Enum) && hint->enumeration) {
       std::vector<std::string> values;
-      for (int i = 1; i < hint->enumeration->value_count(); ++i) values.push_back(hint->enumeration->value(i)->name());
-      if (auto near = closest(e.text, values)) notes.push_back(fmt::format("did you mean '{}'?", *near));
-      notes.push_back(fmt::format("{} values: {}", hint->enumeration->name(), fmt::join(values, ", ")));
+      for (int i = 1; i < hint->enumeration->value_count(); ++i)
+        values.push_back(hint->enumeration->value(i)->name());
+      if (auto near = closest(e.text, values))
+        notes.push_back(fmt::format("did you mean '{}'?", *near));
+      notes.push_back(
+          fmt::format("{} values: {}", hint->enumeration->name(), fmt::join(values, ", ")));
       error(ctx.owner, e.span, "check.unknown-name",
             fmt::format("'{}' is not a value of {}", e.text, hint->enumeration->name()),
             std::move(notes));
@@ -577,9 +600,11 @@ class Checker {
     }
     std::vector<std::string> candidates = schema_.paths();
     for (const auto& [name, index] : m_.by_name) candidates.push_back(name);
-    if (ctx.in_count) candidates.insert(candidates.end(), kActionFields.begin(), kActionFields.end());
+    if (ctx.in_count)
+      candidates.insert(candidates.end(), kActionFields.begin(), kActionFields.end());
     const auto near = closest(e.text, candidates);
-    const bool looks_like_field = e.text.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
+    const bool looks_like_field =
+        e.text.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
     if (near) notes.push_back(fmt::format("did you mean '{}'?", *near));
     if (e.text == "action_id" || e.text == "days_ago" || e.text == "outcome") {
       notes.push_back("action fields are readable only inside count(recent_actions where ...)");
@@ -705,7 +730,8 @@ class Checker {
         const ast::Expr& second = swap ? lhs : rhs;
         const Type a = check_expr(first, ctx);
         const Type b = check_expr(second, ctx, a.is(TypeKind::Error) ? nullptr : &a);
-        if (a.is(TypeKind::Error) || b.is(TypeKind::Error)) return record(e, Type::of(TypeKind::Error));
+        if (a.is(TypeKind::Error) || b.is(TypeKind::Error))
+          return record(e, Type::of(TypeKind::Error));
         if (!a.same_as(b) || a.is(TypeKind::List)) {
           error(ctx.owner, e.span, "check.type-mismatch",
                 fmt::format("cannot compare {} with {}", describe_type(swap ? b : a),
@@ -718,8 +744,7 @@ class Checker {
       case Op::NotIn: {
         const Type a = check_expr(lhs, ctx);
         if (rhs.kind != ast::ExprKind::List) {
-          error(ctx.owner, rhs.span, "check.type-mismatch",
-                "'in' needs a list: x in [a, b, c]");
+          error(ctx.owner, rhs.span, "check.type-mismatch", "'in' needs a list: x in [a, b, c]");
           return record(e, Type::of(TypeKind::Error));
         }
         bool ok = !a.is(TypeKind::Error);
@@ -744,7 +769,8 @@ class Checker {
   }
 
   Type check_count(const ast::Expr& e, const Ctx& ctx) {
-    if (e.args.empty() || e.args[0].kind != ast::ExprKind::Path || e.args[0].text != "recent_actions") {
+    if (e.args.empty() || e.args[0].kind != ast::ExprKind::Path ||
+        e.args[0].text != "recent_actions") {
       error(ctx.owner, e.args.empty() ? e.span : e.args[0].span, "check.unknown-name",
             "count(...) counts recent_actions: count(recent_actions where days_ago < 30)");
       return record(e, Type::of(TypeKind::Error));
@@ -770,9 +796,9 @@ class Checker {
       bool numeric;  // all arguments numbers, result a number
     };
     static const std::map<std::string, Signature> signatures = {
-        {"abs", {1, 1, true}},        {"min", {1, 64, true}},   {"max", {1, 64, true}},
-        {"ratio", {2, 2, true}},      {"pct_change", {2, 2, true}}, {"days", {1, 1, true}},
-        {"known", {1, 1, false}},     {"coalesce", {1, 64, false}},
+        {"abs", {1, 1, true}},    {"min", {1, 64, true}},       {"max", {1, 64, true}},
+        {"ratio", {2, 2, true}},  {"pct_change", {2, 2, true}}, {"days", {1, 1, true}},
+        {"known", {1, 1, false}}, {"coalesce", {1, 64, false}},
     };
     auto it = signatures.find(e.text);
     if (it == signatures.end()) {
@@ -780,20 +806,21 @@ class Checker {
       for (const auto& [name, sig] : signatures) names.push_back(name);
       names.push_back("count");
       std::vector<std::string> notes;
-      if (auto near = closest(e.text, names)) notes.push_back(fmt::format("did you mean '{}'?", *near));
+      if (auto near = closest(e.text, names))
+        notes.push_back(fmt::format("did you mean '{}'?", *near));
       notes.push_back(fmt::format("functions: {}", fmt::join(names, ", ")));
-      error(ctx.owner, e.span, "check.unknown-function", fmt::format("unknown function '{}'", e.text),
-            std::move(notes));
+      error(ctx.owner, e.span, "check.unknown-function",
+            fmt::format("unknown function '{}'", e.text), std::move(notes));
       for (const auto& a : e.args) check_expr(a, ctx);
       return record(e, Type::of(TypeKind::Error));
     }
     const Signature& sig = it->second;
     if (e.args.size() < sig.min_args || e.args.size() > sig.max_args) {
       error(ctx.owner, e.span, "check.arity",
-            sig.min_args == sig.max_args
-                ? fmt::format("{}() takes {} argument{}", e.text, sig.min_args, sig.min_args == 1 ? "" : "s")
-                : fmt::format("{}() takes at least {} argument{}", e.text, sig.min_args,
-                              sig.min_args == 1 ? "" : "s"));
+            sig.min_args == sig.max_args ? fmt::format("{}() takes {} argument{}", e.text,
+                                                       sig.min_args, sig.min_args == 1 ? "" : "s")
+                                         : fmt::format("{}() takes at least {} argument{}", e.text,
+                                                       sig.min_args, sig.min_args == 1 ? "" : "s"));
       for (const auto& a : e.args) check_expr(a, ctx);
       return record(e, Type::of(TypeKind::Error));
     }
@@ -892,7 +919,8 @@ class Checker {
       }
       if (d.kind == DeclKind::Tactic) {
         auto answers = d.props.find("answers");
-        if (answers == d.props.end() || answers->second->any || answers->second->ids.empty()) continue;
+        if (answers == d.props.end() || answers->second->any || answers->second->ids.empty())
+          continue;
         bool reachable = false;
         for (const auto& id : answers->second->ids) {
           auto it = m_.by_name.find(id.name);

@@ -8,7 +8,9 @@ namespace retain::check {
 
 namespace pb = google::protobuf;
 
-Schema::Schema(const pb::Descriptor* root) { add_fields(root, "", {}, 0); }
+Schema::Schema(const pb::Descriptor* root) {
+  add_fields(root, "", {}, 0);
+}
 
 const Schema& Schema::profile() {
   static const Schema schema(v1::CustomerProfile::descriptor());

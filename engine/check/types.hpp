@@ -14,7 +14,7 @@ enum class TypeKind { Error, Bool, Number, String, Enum, Band, List };
 struct Type {
   TypeKind kind = TypeKind::Error;
   const google::protobuf::EnumDescriptor* enumeration = nullptr;  // Enum
-  int tiers = -1;        // Band: index of the tiers declaration in the module
+  int tiers = -1;                      // Band: index of the tiers declaration in the module
   TypeKind element = TypeKind::Error;  // List: element kind
 
   static Type of(TypeKind kind) { return Type{kind, nullptr, -1, TypeKind::Error}; }

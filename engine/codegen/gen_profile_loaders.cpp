@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
         value = "Value::of(std::string_view(" + get + "))";
         break;
       case pb::FieldDescriptor::CPPTYPE_ENUM:
-        value = "(static_cast<int>(" + get + ") == 0 ? Value::unknown() : Value::of(static_cast<double>(" + get + ")))";
+        value = "(static_cast<int>(" + get +
+                ") == 0 ? Value::unknown() : Value::of(static_cast<double>(" + get + ")))";
         break;
       default:
         value = "Value::of(static_cast<double>(" + get + "))";

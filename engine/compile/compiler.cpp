@@ -138,7 +138,8 @@ class Compiler {
   // Operand lists get a content key so identical lists share one instruction.
   std::uint32_t emit_list(Region region, OpCode op, std::uint32_t a,
                           const std::vector<std::uint32_t>& slots) {
-    const std::string key = fmt::format("{}:{}:[{}]", static_cast<int>(op), a, fmt::join(slots, ","));
+    const std::string key =
+        fmt::format("{}:{}:[{}]", static_cast<int>(op), a, fmt::join(slots, ","));
     if (auto it = cse_[Region::Main].find(key); it != cse_[Region::Main].end()) return it->second;
     if (region != Region::Main) {
       if (auto it = cse_[region].find(key); it != cse_[region].end()) return it->second;
@@ -275,15 +276,15 @@ class Compiler {
         {Op::Gt, OpCode::Gt},   {Op::Ge, OpCode::Ge},   {Op::Add, OpCode::Add},
         {Op::Sub, OpCode::Sub}, {Op::Mul, OpCode::Mul}, {Op::Div, OpCode::Div},
     };
-    if (e.args[1].kind == ExprKind::Number || (e.args[1].kind == ExprKind::Path &&
-                                               number_constant(e.args[1]).has_value())) {
+    if (e.args[1].kind == ExprKind::Number ||
+        (e.args[1].kind == ExprKind::Path && number_constant(e.args[1]).has_value())) {
       static const std::map<Op, OpCode> with_constant = {
           {Op::Lt, OpCode::LtK}, {Op::Le, OpCode::LeK}, {Op::Gt, OpCode::GtK},
           {Op::Ge, OpCode::GeK}, {Op::Eq, OpCode::EqK}, {Op::Ne, OpCode::NeK},
       };
       if (auto it = with_constant.find(e.op); it != with_constant.end()) {
-        const double k = e.args[1].kind == ExprKind::Number ? e.args[1].number
-                                                             : *number_constant(e.args[1]);
+        const double k =
+            e.args[1].kind == ExprKind::Number ? e.args[1].number : *number_constant(e.args[1]);
         // `field OP constant` reads the field itself (c = 1 + loader), saving a load
         // instruction and a slot write on the most common condition.
         if (auto loader = direct_loader(e.args[0])) {
@@ -330,7 +331,8 @@ class Compiler {
     // Every count has its own subprogram, so no two Count instructions are alike.
     const std::uint32_t dst = new_slot();
     target(region == Region::Sub ? Region::Main : region)
-        .push_back(Instr{OpCode::Count, dst, static_cast<std::uint32_t>(p.subprograms.size() - 1), 0, 0});
+        .push_back(
+            Instr{OpCode::Count, dst, static_cast<std::uint32_t>(p.subprograms.size() - 1), 0, 0});
     return dst;
   }
 
@@ -373,7 +375,9 @@ class Compiler {
   void collect_evidence(const ast::Expr& e, std::vector<EvidenceItem>& out) {
     if (e.kind == ast::ExprKind::Path) {
       const auto& ref = reference(e);
-      if (ref.kind == RefKind::Band || ref.kind == RefKind::EnumValue || ref.kind == RefKind::ActionField) return;
+      if (ref.kind == RefKind::Band || ref.kind == RefKind::EnumValue ||
+          ref.kind == RefKind::ActionField)
+        return;
       for (const auto& item : out) {
         if (item.name == e.text) return;
       }
@@ -408,7 +412,8 @@ class Compiler {
         program().lets.push_back({d.decl->name, location(d), slot});
         break;
       case DeclKind::Tiers:
-        slot = compile_tiers(d, static_cast<std::uint32_t>(tiers_position_[static_cast<std::size_t>(index)]));
+        slot = compile_tiers(
+            d, static_cast<std::uint32_t>(tiers_position_[static_cast<std::size_t>(index)]));
         break;
       case DeclKind::Settings:
         break;
@@ -452,11 +457,13 @@ class Compiler {
         if (const auto* every = prop(d, "every")) {
           const std::uint32_t since = compile_expr(*every->since, Region::Main);
           const std::uint32_t period = constant(eval::Value::of(const_value(*every->expr)));
-          const std::uint32_t never = emit(Region::Main, OpCode::Not, emit(Region::Main, OpCode::Known, since));
-          const std::uint32_t due = emit(Region::Main, OpCode::Or, never, emit(Region::Main, OpCode::Ge, since, period));
+          const std::uint32_t never =
+              emit(Region::Main, OpCode::Not, emit(Region::Main, OpCode::Known, since));
+          const std::uint32_t due =
+              emit(Region::Main, OpCode::Or, never, emit(Region::Main, OpCode::Ge, since, period));
           rule.slot = emit(Region::Main, OpCode::And, rule.when_slot, due);
-          rule.condition += fmt::format(" (every {} days since {})", every->expr->text,
-                                        every->since->text);
+          rule.condition +=
+              fmt::format(" (every {} days since {})", every->expr->text, every->since->text);
           collect_evidence(*every->since, rule.evidence);
         }
         list = &program().accounts;
@@ -483,27 +490,32 @@ class Compiler {
       if (answers->any) {
         rule.answers_any = true;
         for (std::size_t i = 0; i < m_.decls.size(); ++i) {
-          if (m_.decls[i].kind == DeclKind::Cause) causes.push_back(compile_decl(static_cast<int>(i)));
+          if (m_.decls[i].kind == DeclKind::Cause)
+            causes.push_back(compile_decl(static_cast<int>(i)));
         }
       } else {
         for (const auto& id : answers->ids) {
           const int cause = m_.by_name.at(id.name);
           causes.push_back(compile_decl(cause));
-          rule.answers.push_back(static_cast<std::uint32_t>(rule_index_[static_cast<std::size_t>(cause)]));
+          rule.answers.push_back(
+              static_cast<std::uint32_t>(rule_index_[static_cast<std::size_t>(cause)]));
         }
       }
       eligible = causes.empty() ? constant(eval::Value::of(false)) : causes[0];
-      for (std::size_t i = 1; i < causes.size(); ++i) eligible = emit(Region::Main, OpCode::Or, eligible, causes[i]);
+      for (std::size_t i = 1; i < causes.size(); ++i)
+        eligible = emit(Region::Main, OpCode::Or, eligible, causes[i]);
       const std::string names = answers->any ? std::string("any cause") : [&] {
         std::vector<std::string> ids;
         for (const auto& id : answers->ids) ids.push_back(id.name);
         return fmt::format("{}", fmt::join(ids, " or "));
       }();
-      rule.condition = rule.condition.empty() ? "answers " + names
-                                              : fmt::format("answers {} and {}", names, rule.condition);
+      rule.condition = rule.condition.empty()
+                           ? "answers " + names
+                           : fmt::format("answers {} and {}", names, rule.condition);
     }
     if (rule.when_slot != kNone) {
-      eligible = eligible == kNone ? rule.when_slot : emit(Region::Main, OpCode::And, eligible, rule.when_slot);
+      eligible = eligible == kNone ? rule.when_slot
+                                   : emit(Region::Main, OpCode::And, eligible, rule.when_slot);
     }
     rule.eligible_slot = eligible;
     rule.slot = eligible;
@@ -512,7 +524,8 @@ class Compiler {
       if (days > 0) {
         rule.cooldown_slot = emit(Region::Main, OpCode::Cooldown, string_index(rule.id),
                                   constant(eval::Value::of(days)));
-        rule.slot = emit(Region::Main, OpCode::And, eligible, emit(Region::Main, OpCode::Not, rule.cooldown_slot));
+        rule.slot = emit(Region::Main, OpCode::And, eligible,
+                         emit(Region::Main, OpCode::Not, rule.cooldown_slot));
       }
     }
   }
@@ -527,8 +540,10 @@ class Compiler {
     if (plan.ranked) {
       plan.value_slot = compile_expr(*rank->expr, Region::Main);
       const auto* fallback = prop(d, "fallback");
-      const std::uint32_t fallback_slot = fallback ? compile_expr(*fallback->expr, Region::Main) : kNone;
-      plan.score_slot = emit(Region::Main, OpCode::RankPct, plan.value_slot, tiers_index, fallback_slot);
+      const std::uint32_t fallback_slot =
+          fallback ? compile_expr(*fallback->expr, Region::Main) : kNone;
+      plan.score_slot =
+          emit(Region::Main, OpCode::RankPct, plan.value_slot, tiers_index, fallback_slot);
     } else {
       plan.value_slot = compile_expr(*prop(d, "by")->expr, Region::Main);
       plan.score_slot = plan.value_slot;
@@ -563,7 +578,8 @@ class Compiler {
     plan.band_slot = new_slot();
     main_.push_back(Instr{OpCode::Band, plan.band_slot, tiers_index, plan.score_slot, 0});
     if (plan.role == TiersRole::Tier) program().tier_index = static_cast<int>(tiers_index);
-    if (plan.role == TiersRole::CreditGrade) program().credit_grade_index = static_cast<int>(tiers_index);
+    if (plan.role == TiersRole::CreditGrade)
+      program().credit_grade_index = static_cast<int>(tiers_index);
     const std::uint32_t band_slot = plan.band_slot;
     program().tiers[tiers_index] = std::move(plan);
     return band_slot;
@@ -640,7 +656,8 @@ class Compiler {
   Region region_ = Region::Main;
 };
 
-std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module, std::string content_hash) {
+std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module,
+                                       std::string content_hash) {
   return Compiler(module, std::move(content_hash)).run();
 }
 

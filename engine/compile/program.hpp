@@ -41,9 +41,9 @@ enum class OpCode : std::uint8_t {
   Sub,
   Mul,
   Div,
-  LtK,        // dst = a < numbers[b]: comparisons with a constant number, the common case,
-  LeK,        //   take it as an immediate instead of a second slot; with c != 0 the left
-              //   operand is read directly by loaders[c - 1] instead of from slot a
+  LtK,  // dst = a < numbers[b]: comparisons with a constant number, the common case,
+  LeK,  //   take it as an immediate instead of a second slot; with c != 0 the left
+        //   operand is read directly by loaders[c - 1] instead of from slot a
   GtK,
   GeK,
   EqK,
@@ -113,9 +113,9 @@ struct Rule {
   std::string id;
   Texts label;
   Template because;
-  std::string location;   // file:line:col of the declaration
-  std::string condition;  // the `when` as written (or answers/cadence summary)
-  std::uint32_t slot = 0;         // outcome: true = fired / proposed / due
+  std::string location;                 // file:line:col of the declaration
+  std::string condition;                // the `when` as written (or answers/cadence summary)
+  std::uint32_t slot = 0;               // outcome: true = fired / proposed / due
   std::uint32_t when_slot = kNone;      // the `when` alone (trace)
   std::uint32_t eligible_slot = kNone;  // tactic: answers and when
   std::uint32_t cooldown_slot = kNone;  // tactic: cooling down
@@ -141,10 +141,10 @@ struct TiersPlan {
   std::string id;
   Texts label;
   std::string location;
-  bool ranked = false;                 // `rank EXPR` (population percentile) vs `by EXPR`
-  std::uint32_t value_slot = 0;        // the rank or by expression
-  std::uint32_t score_slot = 0;        // rank percentile (ranked) or the value (by)
-  std::uint32_t band_slot = 0;         // band index
+  bool ranked = false;           // `rank EXPR` (population percentile) vs `by EXPR`
+  std::uint32_t value_slot = 0;  // the rank or by expression
+  std::uint32_t score_slot = 0;  // rank percentile (ranked) or the value (by)
+  std::uint32_t band_slot = 0;   // band index
   TiersRole role = TiersRole::None;
   std::vector<BandPlan> bands;
 };
@@ -156,16 +156,16 @@ struct LetPlan {
 };
 
 struct Program {
-  std::vector<Instr> instrs;          // [0, main_end): decision; [main_end, size): render
+  std::vector<Instr> instrs;  // [0, main_end): decision; [main_end, size): render
   std::uint32_t main_end = 0;
-  std::vector<Instr> sub_instrs;      // bodies of count(... where ...)
+  std::vector<Instr> sub_instrs;  // bodies of count(... where ...)
   std::vector<SubProgram> subprograms;
-  std::vector<std::uint32_t> args;    // operand lists of In, Min, Max, Coalesce
-  std::vector<double> numbers;        // immediates of LtK ... NeK
+  std::vector<std::uint32_t> args;  // operand lists of In, Min, Max, Coalesce
+  std::vector<double> numbers;      // immediates of LtK ... NeK
   // LoadField operands: the descriptor chain from the profile to the field.
   std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
   std::vector<eval::ProfileLoader> loaders;  // LoadDirect operands
-  std::deque<std::string> strings;    // stable storage for string constants
+  std::deque<std::string> strings;           // stable storage for string constants
   std::vector<std::pair<std::uint32_t, eval::Value>> constants;  // slot -> value
   std::uint32_t slot_count = 0;
 

@@ -164,9 +164,9 @@ struct Machine {
       if (!value.known()) return Value::unknown();
       // Columns are sorted largest first: the values greater than this one come first.
       const double v = value.number;
-      const auto greater = std::partition_point(column->begin(), column->end(),
-                                                [v](double x) { return x > v; }) -
-                           column->begin();
+      const auto greater =
+          std::partition_point(column->begin(), column->end(), [v](double x) { return x > v; }) -
+          column->begin();
       return Value::of(100.0 * static_cast<double>(greater) / static_cast<double>(column->size()));
     }
     return in.c == kNone ? Value::unknown() : s[in.c];

@@ -24,9 +24,8 @@ void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& p
 // Reads a (possibly nested) scalar field by protobuf reflection: unknown when an optional field
 // or an enclosing message is unset, or an enum is 0. The generated readers
 // (profile_loaders.hpp) are the fast path for top-level fields; this is the general one.
-Value read_field_by_reflection(
-    const v1::CustomerProfile& profile,
-    const std::vector<const google::protobuf::FieldDescriptor*>& chain);
+Value read_field_by_reflection(const v1::CustomerProfile& profile,
+                               const std::vector<const google::protobuf::FieldDescriptor*>& chain);
 
 // 1 - prod(1 - weight) over the causes that fired in the frame.
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame);

@@ -53,6 +53,8 @@ void StatsBuilder::merge(const StatsBuilder& other) {
   }
 }
 
-PopulationStats StatsBuilder::finish() const { return PopulationStats(columns_); }
+PopulationStats StatsBuilder::finish() const {
+  return PopulationStats(columns_);
+}
 
 }  // namespace retain

@@ -57,17 +57,17 @@ struct Expr {
 
 // `{expr}` or `{expr:format}` inside a text, or a literal run between placeholders.
 struct TemplatePiece {
-  std::string literal;        // used when expr is empty
-  std::optional<Expr> expr;   // spans are offsets in the rule file
-  std::string format;         // "", "%", ".0", ".1", ".2"
+  std::string literal;       // used when expr is empty
+  std::optional<Expr> expr;  // spans are offsets in the rule file
+  std::string format;        // "", "%", ".0", ".1", ".2"
 };
 
 // One string of a label or because text, with an optional language tag: `zh "..."`.
 struct TextPart {
-  std::string lang;  // "" when untagged
-  std::string value; // unescaped
+  std::string lang;                   // "" when untagged
+  std::string value;                  // unescaped
   std::vector<TemplatePiece> pieces;  // value split at placeholders
-  Span span;         // the string literal, quotes included
+  Span span;                          // the string literal, quotes included
 };
 
 struct Text {
@@ -141,7 +141,7 @@ struct Header {
 struct Comment {
   std::string text;  // without the leading '#', without the line break
   Span span;
-  bool trailing = false;  // code precedes it on its line (the printer keeps it there)
+  bool trailing = false;           // code precedes it on its line (the printer keeps it there)
   bool blank_line_before = false;  // an empty line precedes it (the printer keeps one)
 };
 

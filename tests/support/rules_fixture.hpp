@@ -5,8 +5,8 @@
 #include <sstream>
 #include <string>
 
-#include <gtest/gtest.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include "engine/engine.hpp"
 

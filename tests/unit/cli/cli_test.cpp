@@ -29,8 +29,9 @@ Run retain(const std::vector<std::string>& args) {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("retain_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("retain_cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -96,15 +97,17 @@ TEST_F(CliTest, EvalPrintsTheDecisionAsProtobufJson) {
 
 TEST_F(CliTest, EvalExplainShowsWhyRulesFiredOrNot) {
   const auto rules = write("r.rules", kRules);
-  const auto fired = retain({"eval", "--rules", rules, "--explain", "--profile",
-                             write("p.json", R"({"customer_id": "C1", "account_manager_changed_days": 20,
+  const auto fired =
+      retain({"eval", "--rules", rules, "--explain", "--profile",
+              write("p.json", R"({"customer_id": "C1", "account_manager_changed_days": 20,
                                                  "days_since_last_contact": 45})")});
   EXPECT_EQ(fired.code, 0) << fired.err;
   EXPECT_THAT(fired.out, HasSubstr("+ STAFF_TURNOVER"));
   EXPECT_THAT(fired.out, HasSubstr("account_manager_changed_days = 20"));
   EXPECT_THAT(fired.out, HasSubstr("because: Manager changed 20 days ago"));
-  const auto zh = retain({"eval", "--rules", rules, "--explain", "--lang", "zh", "--profile",
-                          write("p.json", R"({"account_manager_changed_days": 20, "days_since_last_contact": 45})")});
+  const auto zh = retain(
+      {"eval", "--rules", rules, "--explain", "--lang", "zh", "--profile",
+       write("p.json", R"({"account_manager_changed_days": 20, "days_since_last_contact": 45})")});
   EXPECT_THAT(zh.out, HasSubstr("because: 承办人20天前更换"));
   const auto unknown = retain({"eval", "--rules", rules, "--explain", "--profile",
                                write("q.json", R"({"customer_id": "C2"})")});
@@ -113,8 +116,9 @@ TEST_F(CliTest, EvalExplainShowsWhyRulesFiredOrNot) {
 }
 
 TEST_F(CliTest, EvalSummaryShowsRiskCausesAndRankedTactics) {
-  const auto r = retain({"eval", "--rules", write("r.rules", kRules), "--summary", "--lang", "zh",
-                         "--profile", write("p.json", R"({"customer_id": "C7", "account_manager_changed_days": 20,
+  const auto r =
+      retain({"eval", "--rules", write("r.rules", kRules), "--summary", "--lang", "zh", "--profile",
+              write("p.json", R"({"customer_id": "C7", "account_manager_changed_days": 20,
                                                           "days_since_last_contact": 45})")});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("C7  tier - · credit grade - · churn risk 40%"));
@@ -125,10 +129,12 @@ TEST_F(CliTest, EvalSummaryShowsRiskCausesAndRankedTactics) {
 
 TEST_F(CliTest, EvalRejectsABadProfileNamingTheField) {
   const auto rules = write("r.rules", kRules);
-  const auto bad_json = retain({"eval", "--rules", rules, "--profile", write("p.json", R"({"tenure_monthz": 3})")});
+  const auto bad_json =
+      retain({"eval", "--rules", rules, "--profile", write("p.json", R"({"tenure_monthz": 3})")});
   EXPECT_EQ(bad_json.code, 1);
   EXPECT_THAT(bad_json.err, HasSubstr("tenure_monthz"));
-  const auto bad_value = retain({"eval", "--rules", rules, "--profile", write("q.json", R"({"satisfaction": 12})")});
+  const auto bad_value =
+      retain({"eval", "--rules", rules, "--profile", write("q.json", R"({"satisfaction": 12})")});
   EXPECT_EQ(bad_value.code, 1);
   EXPECT_THAT(bad_value.err, HasSubstr("satisfaction: must be between 0 and 10"));
 }

@@ -7,8 +7,8 @@
 namespace retain {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::diagnostics_of;
+using ::testing::HasSubstr;
 using testing::rendered;
 
 std::vector<std::string> codes(const Diagnostics& ds) {
@@ -115,7 +115,7 @@ TEST(CheckerTest, UnreachableTacticAndUnusedDefinitionAreWarnings) {
 TEST(CheckerTest, PropertiesAreCheckedPerKind) {
   const auto ds = diagnostics_of(
       "cause C { label en \"c\" when is_lost priority 2 }\n"  // no weight; priority not allowed
-      "tactic T { label en \"t\" }\n");                        // neither answers nor when
+      "tactic T { label en \"t\" }\n");                       // neither answers nor when
   EXPECT_NE(find_code(ds, "check.missing-property"), nullptr) << rendered(ds);
   EXPECT_NE(find_code(ds, "check.unexpected-property"), nullptr) << rendered(ds);
   const auto all = codes(ds);
@@ -155,7 +155,8 @@ TEST(CheckerTest, ActionFieldsOnlyInsideCount) {
   const auto ds = diagnostics_of("segment S { label en \"s\" when days_ago < 3 }\n");
   EXPECT_NE(find_code(ds, "check.unknown-field"), nullptr) << rendered(ds);
   auto ok = load_rules_from_memory(
-      {{"ok.rules", "segment S { label en \"s\" when count(recent_actions where days_ago < 3) > 0 }\n"}});
+      {{"ok.rules",
+        "segment S { label en \"s\" when count(recent_actions where days_ago < 3) > 0 }\n"}});
   EXPECT_TRUE(ok.value.has_value()) << rendered(ok.diagnostics);
 }
 
@@ -165,10 +166,10 @@ TEST(CheckerTest, ALetCannotShadowAProfileField) {
 }
 
 TEST(CheckerTest, ImportsAreFollowedAndMissingImportsReported) {
-  auto loaded = load_rules_from_memory(
-      {{"rules/main.rules", "ruleset r version \"1\"\nimport \"common.rules\"\n"
-                            "segment S { label en \"s\" when lost }\n"},
-       {"rules/common.rules", "let lost = is_lost\n"}});
+  auto loaded = load_rules_from_memory({{"rules/main.rules",
+                                         "ruleset r version \"1\"\nimport \"common.rules\"\n"
+                                         "segment S { label en \"s\" when lost }\n"},
+                                        {"rules/common.rules", "let lost = is_lost\n"}});
   EXPECT_TRUE(loaded.value.has_value()) << rendered(loaded.diagnostics);
   EXPECT_EQ((*loaded.value)->name(), "r");
   const auto ds = load_rules_from_memory({{"main.rules", "import \"nope.rules\"\n"}}).diagnostics;

@@ -8,9 +8,9 @@ namespace {
 TEST(DiagnosticsTest, RendersFileLineColumnSourceLineAndCaret) {
   const SourceFile source("rules/churn.rules", "cause X {\n  when tenure_monts > 24\n}\n");
   const std::uint32_t begin = static_cast<std::uint32_t>(source.text().find("tenure_monts"));
-  const Diagnostic d = make_diagnostic(source, Span{begin, begin + 12}, Severity::Error,
-                                       "check.unknown-field", "unknown field 'tenure_monts'",
-                                       {"did you mean 'tenure_months'?"});
+  const Diagnostic d =
+      make_diagnostic(source, Span{begin, begin + 12}, Severity::Error, "check.unknown-field",
+                      "unknown field 'tenure_monts'", {"did you mean 'tenure_months'?"});
   EXPECT_EQ(render_text(d),
             "rules/churn.rules:2:8: error: unknown field 'tenure_monts' [check.unknown-field]\n"
             "    when tenure_monts > 24\n"

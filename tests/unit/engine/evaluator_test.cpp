@@ -32,8 +32,12 @@ std::string truth(const std::string& expr, const std::string& profile_json,
 }
 
 TEST(EvaluatorTest, ArithmeticComparisonAndPercentages) {
-  EXPECT_EQ(truth("orders_90d < 50% * orders_prev_90d", R"({"orders_90d": 4, "orders_prev_90d": 10})"), "true");
-  EXPECT_EQ(truth("orders_90d < 50% * orders_prev_90d", R"({"orders_90d": 5, "orders_prev_90d": 10})"), "false");
+  EXPECT_EQ(
+      truth("orders_90d < 50% * orders_prev_90d", R"({"orders_90d": 4, "orders_prev_90d": 10})"),
+      "true");
+  EXPECT_EQ(
+      truth("orders_90d < 50% * orders_prev_90d", R"({"orders_90d": 5, "orders_prev_90d": 10})"),
+      "false");
   EXPECT_EQ(truth("(orders_90d + 2) * 3 - 1 == 20", R"({"orders_90d": 5})"), "true");
   EXPECT_EQ(truth("-orders_90d < -4", R"({"orders_90d": 5})"), "true");
   EXPECT_EQ(truth("revenue_12m >= 1_000_000", R"({"revenue_12m": 1000000})"), "true");
@@ -44,10 +48,18 @@ TEST(EvaluatorTest, InBetweenAndFunctions) {
   EXPECT_EQ(truth("orders_90d not in [1, 3, 5]", R"({"orders_90d": 3})"), "false");
   EXPECT_EQ(truth("orders_90d between 3 and 5", R"({"orders_90d": 5})"), "true");
   EXPECT_EQ(truth("orders_90d between 3 and 5", R"({"orders_90d": 6})"), "false");
-  EXPECT_EQ(truth("abs(orders_90d - orders_prev_90d) == 7", R"({"orders_90d": 3, "orders_prev_90d": 10})"), "true");
-  EXPECT_EQ(truth("min(orders_90d, 2, orders_prev_90d) == 2 and max(orders_90d, 9) == 9", R"({"orders_90d": 3, "orders_prev_90d": 10})"), "true");
-  EXPECT_EQ(truth("pct_change(revenue_12m, revenue_prev_12m) == -0.25", R"({"revenue_12m": 75, "revenue_prev_12m": 100})"), "true");
-  EXPECT_EQ(truth("ratio(orders_90d, orders_prev_90d) == 0.5", R"({"orders_90d": 5, "orders_prev_90d": 10})"), "true");
+  EXPECT_EQ(truth("abs(orders_90d - orders_prev_90d) == 7",
+                  R"({"orders_90d": 3, "orders_prev_90d": 10})"),
+            "true");
+  EXPECT_EQ(truth("min(orders_90d, 2, orders_prev_90d) == 2 and max(orders_90d, 9) == 9",
+                  R"({"orders_90d": 3, "orders_prev_90d": 10})"),
+            "true");
+  EXPECT_EQ(truth("pct_change(revenue_12m, revenue_prev_12m) == -0.25",
+                  R"({"revenue_12m": 75, "revenue_prev_12m": 100})"),
+            "true");
+  EXPECT_EQ(truth("ratio(orders_90d, orders_prev_90d) == 0.5",
+                  R"({"orders_90d": 5, "orders_prev_90d": 10})"),
+            "true");
   EXPECT_EQ(truth("days(30) == 30", "{}"), "true");
 }
 
@@ -70,7 +82,8 @@ TEST(EvaluatorTest, MissingValuesFollowThreeValuedLogic) {
   EXPECT_EQ(truth("consumption_level == HEAVY", R"({"consumption_level": "HEAVY"})"), "true");
   EXPECT_EQ(truth("metrics.nps < 0", "{}"), "unknown");
   EXPECT_EQ(truth("metrics.nps < 0", R"({"metrics": {"nps": -20}})"), "true");
-  EXPECT_EQ(truth("attributes.region == \"north\"", R"({"attributes": {"region": "north"}})"), "true");
+  EXPECT_EQ(truth("attributes.region == \"north\"", R"({"attributes": {"region": "north"}})"),
+            "true");
 }
 
 TEST(EvaluatorTest, CountOverRecentActions) {
@@ -79,12 +92,15 @@ TEST(EvaluatorTest, CountOverRecentActions) {
       {"action_id": "CALL", "days_ago": 50, "outcome": "declined"},
       {"action_id": "VISIT", "days_ago": 2, "outcome": "accepted"}]})";
   EXPECT_EQ(truth("count(recent_actions) == 3", profile), "true");
-  EXPECT_EQ(truth("count(recent_actions where outcome == \"declined\" and days_ago <= 30) == 1", profile), "true");
+  EXPECT_EQ(
+      truth("count(recent_actions where outcome == \"declined\" and days_ago <= 30) == 1", profile),
+      "true");
   EXPECT_EQ(truth("count(recent_actions where action_id == \"CALL\") == 2", profile), "true");
 }
 
 TEST(EvaluatorTest, LetsAndRuleReferences) {
-  EXPECT_EQ(truth("drop and Q", R"({"orders_90d": 1, "orders_prev_90d": 10, "quality_complaints_90d": 4})",
+  EXPECT_EQ(truth("drop and Q",
+                  R"({"orders_90d": 1, "orders_prev_90d": 10, "quality_complaints_90d": 4})",
                   "let drop = orders_90d < 50% * orders_prev_90d\n"
                   "cause Q { label en \"q\" weight 0.2 when quality_complaints_90d >= 3 }\n"),
             "true");
@@ -113,7 +129,10 @@ TEST(EvaluatorTest, ChurnRiskIsOneMinusProductOfComplements) {
   const auto none = decide(*rules, profile_from("{}"));
   EXPECT_EQ(none.churn_risk(), 0.0);
   EXPECT_EQ(none.causes_size(), 0);
-  const auto all = decide(*rules, profile_from(R"({"quality_complaints_90d": 9, "service_complaints_90d": 9, "competitor_offer_seen": true})"));
+  const auto all = decide(
+      *rules,
+      profile_from(
+          R"({"quality_complaints_90d": 9, "service_complaints_90d": 9, "competitor_offer_seen": true})"));
   EXPECT_NEAR(all.churn_risk(), 1 - 0.5 * 0.8 * 0.6, 1e-12);
 }
 
@@ -131,7 +150,8 @@ TEST(EvaluatorTest, CooldownSuppressesARecentlyTakenTactic) {
   auto rules = rules_from(kCauses);
   ASSERT_TRUE(rules);
   const auto recent = decide(*rules, profile_from(R"({"quality_complaints_90d": 3,
-      "recent_actions": [{"action_id": "FIX_AB", "days_ago": 10}]})"), nullptr, EvalOptions{true});
+      "recent_actions": [{"action_id": "FIX_AB", "days_ago": 10}]})"),
+                             nullptr, EvalOptions{true});
   EXPECT_THAT(ids(recent.tactics()), ElementsAre("FIX_A", "ANY"));
   bool traced = false;
   for (const auto& t : recent.trace()) {
@@ -149,7 +169,8 @@ TEST(EvaluatorTest, CooldownSuppressesARecentlyTakenTactic) {
 TEST(EvaluatorTest, BecauseTextsAndEvidenceShowTheValues) {
   auto rules = rules_from(kCauses);
   ASSERT_TRUE(rules);
-  const auto d = decide(*rules, profile_from(R"({"quality_complaints_90d": 4, "defect_rate": 0.025})"));
+  const auto d =
+      decide(*rules, profile_from(R"({"quality_complaints_90d": 4, "defect_rate": 0.025})"));
   ASSERT_EQ(d.causes_size(), 1);
   EXPECT_EQ(d.causes(0).because().at("en"), "4 complaints, defects 2.5%");
   EXPECT_EQ(d.causes(0).because().at("zh"), "投诉4次");
@@ -225,7 +246,9 @@ TEST(EvaluatorTest, SmallPopulationStillHasAVip) {
 TEST(EvaluatorTest, PercentileTiersFallBackToTheSuppliedRankWithoutStatistics) {
   auto rules = rules_from(kTiers);
   ASSERT_TRUE(rules);
-  const auto d = decide(*rules, profile_from(R"({"revenue_rank_pct": 3.5, "systemic_risk": 5, "financial_risk": 10})"));
+  const auto d = decide(
+      *rules,
+      profile_from(R"({"revenue_rank_pct": 3.5, "systemic_risk": 5, "financial_risk": 10})"));
   EXPECT_EQ(d.tier(), "MAJOR");
   EXPECT_EQ(d.credit_grade(), "AAA");  // mean 7.5 < 10
   EXPECT_THAT(ids(d.segments()), ElementsAre("TOP"));
@@ -253,7 +276,9 @@ TEST(EvaluatorTest, AccountCadenceIsDueWhenNeverDoneOrOverdue) {
       "segment KEY { label en \"k\" when is_key_account }\n"
       "account VISIT { label en \"v\" when KEY every 180 days since last_executive_visit_days }\n");
   ASSERT_TRUE(rules);
-  auto due = [&](const std::string& json) { return decide(*rules, profile_from(json)).account_actions_size() == 1; };
+  auto due = [&](const std::string& json) {
+    return decide(*rules, profile_from(json)).account_actions_size() == 1;
+  };
   EXPECT_TRUE(due(R"({"is_key_account": true})"));
   EXPECT_TRUE(due(R"({"is_key_account": true, "last_executive_visit_days": 180})"));
   EXPECT_FALSE(due(R"({"is_key_account": true, "last_executive_visit_days": 179})"));
@@ -274,14 +299,16 @@ TEST(EvaluatorTest, SharedSubExpressionsAreCompiledOnce) {
 TEST(EvaluatorTest, EvaluationIsDeterministicAcrossFrames) {
   auto rules = rules_from(kCauses);
   ASSERT_TRUE(rules);
-  const auto profile = profile_from(R"({"quality_complaints_90d": 3, "competitor_offer_seen": true})");
+  const auto profile =
+      profile_from(R"({"quality_complaints_90d": 3, "competitor_offer_seen": true})");
   eval::EvalFrame frame;
   v1::Decision first, again;
   decide(*rules, profile, nullptr, frame, &first);
   decide(*rules, profile_from("{}"), nullptr, frame, &again);  // reuse with another profile
   decide(*rules, profile, nullptr, frame, &again);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, again))
-      << first.DebugString() << "\n---\n" << again.DebugString();
+      << first.DebugString() << "\n---\n"
+      << again.DebugString();
 }
 
 TEST(EvaluatorTest, ValidateProfileNamesTheField) {
@@ -335,7 +362,8 @@ namespace {
 TEST(EvaluatorLeanTest, WithoutExplanationsTheDecisionKeepsIdsRiskAndBandsOnly) {
   auto rules = testing::rules_from(kCauses);
   ASSERT_TRUE(rules);
-  const auto profile = testing::profile_from(R"({"quality_complaints_90d": 4, "defect_rate": 0.03})");
+  const auto profile =
+      testing::profile_from(R"({"quality_complaints_90d": 4, "defect_rate": 0.03})");
   const auto full = decide(*rules, profile);
   EvalOptions lean_options;
   lean_options.explanations = false;

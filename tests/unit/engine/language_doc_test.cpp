@@ -38,7 +38,8 @@ TEST(LanguageDocTest, EveryRulesExampleChecksWithoutErrors) {
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const std::string name = "docs/language.md#example" + std::to_string(i + 1);
     auto loaded = load_rules_from_memory({{name, blocks[i]}});
-    EXPECT_TRUE(loaded.value.has_value()) << name << ":\n" << blocks[i] << "\n"
+    EXPECT_TRUE(loaded.value.has_value()) << name << ":\n"
+                                          << blocks[i] << "\n"
                                           << testing::rendered(loaded.diagnostics);
   }
 }
