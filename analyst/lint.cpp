@@ -1,34 +1,22 @@
-// retain lint: parse (following imports), check, then the lint passes over the checked module.
+// retain lint: the engine parses and checks (check_rules), then the lint passes run over the
+// checked module.
 #include "analyst/lint.hpp"
 
 #include <algorithm>
-#include <deque>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
-#include "engine/check/checker.hpp"
-#include "engine/syntax/parser.hpp"
+#include "engine/engine.hpp"
 #include "engine/syntax/printer.hpp"
 
 namespace retain::analyst {
 
 namespace {
 
-namespace fs = std::filesystem;
-using Reader = std::function<std::optional<std::string>(const std::string&)>;
-
 constexpr double kLongCooldownDays = 365;
-
-std::string normal(const fs::path& p) {
-  return p.lexically_normal().generic_string();
-}
 
 // The closed/open interval a conjunction allows for one name.
 struct Bounds {
@@ -216,54 +204,10 @@ void lint_module(const check::CheckedModule& m, Diagnostics& out) {
   }
 }
 
-bool is_rule_file(const fs::path& path) {
-  const std::string name = path.filename().string();
-  const std::string suffix = "_test.rules";
-  return path.extension() == ".rules" &&
-         !(name.size() >= suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
-}
-
-LintResult lint(const std::vector<std::string>& entries, const Reader& read, Diagnostics problems) {
+LintResult lint_checked(PhaseResult<CheckedModulePtr> checked) {
   LintResult result;
-  result.diagnostics = std::move(problems);
-  std::vector<std::unique_ptr<check::ParsedFile>> files;
-  std::set<std::string> seen;
-  std::deque<std::string> queue(entries.begin(), entries.end());
-  while (!queue.empty()) {
-    const std::string path = queue.front();
-    queue.pop_front();
-    if (!seen.insert(path).second) continue;
-    auto text = read(path);
-    if (!text) {
-      Diagnostic d;
-      d.code = "load.read";
-      d.file = path;
-      d.message = "cannot read rule file";
-      result.diagnostics.push_back(d);
-      continue;
-    }
-    auto source = std::make_shared<const SourceFile>(path, std::move(*text));
-    auto parsed = syntax::parse(*source);
-    result.diagnostics.insert(result.diagnostics.end(), parsed.diagnostics.begin(),
-                              parsed.diagnostics.end());
-    if (!parsed.file) continue;
-    for (const auto& import : parsed.file->imports) {
-      queue.push_back(normal(fs::path(path).parent_path() / import.path));
-    }
-    auto file = std::make_unique<check::ParsedFile>();
-    file->source = source;
-    file->ast = std::move(*parsed.file);
-    files.push_back(std::move(file));
-  }
-  if (has_errors(result.diagnostics)) {
-    sort_diagnostics(result.diagnostics);
-    return result;
-  }
-  auto checked = check::check(std::move(files));
-  result.diagnostics.insert(result.diagnostics.end(), checked.diagnostics.begin(),
-                            checked.diagnostics.end());
-  if (checked.value && !has_errors(result.diagnostics)) {
+  result.diagnostics = std::move(checked.diagnostics);
+  if (checked.value) {
     result.loaded = true;
     lint_module(**checked.value, result.diagnostics);
   }
@@ -271,56 +215,14 @@ LintResult lint(const std::vector<std::string>& entries, const Reader& read, Dia
   return result;
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 LintResult lint_rules(const std::vector<std::string>& paths) {
-  std::vector<std::string> entries;
-  Diagnostics problems;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      for (const auto& e : fs::directory_iterator(path, ec)) {
-        if (e.is_regular_file() && is_rule_file(e.path())) found.push_back(normal(e.path()));
-      }
-      std::sort(found.begin(), found.end());
-      entries.insert(entries.end(), found.begin(), found.end());
-    } else if (fs::exists(path, ec)) {
-      entries.push_back(normal(path));
-    } else {
-      Diagnostic d;
-      d.code = "load.read";
-      d.file = path;
-      d.message = "no such file or directory";
-      problems.push_back(d);
-    }
-  }
-  return lint(entries, read_file, std::move(problems));
+  return lint_checked(check_rules(paths));
 }
 
 LintResult lint_rules_from_memory(const std::map<std::string, std::string>& files) {
-  std::map<std::string, std::string> normalized;
-  std::vector<std::string> entries;
-  for (const auto& [path, text] : files) {
-    normalized[normal(path)] = text;
-    entries.push_back(normal(path));
-  }
-  return lint(entries,
-              [&](const std::string& path) -> std::optional<std::string> {
-                auto it = normalized.find(path);
-                if (it == normalized.end()) return std::nullopt;
-                return it->second;
-              },
-              {});
+  return lint_checked(check_rules_from_memory(files));
 }
 
 }  // namespace retain::analyst

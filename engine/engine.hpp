@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/check/checked_module.hpp"
 #include "engine/compile/rule_set.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/eval/frame.hpp"
@@ -24,6 +25,13 @@ using RuleSetPtr = std::shared_ptr<const compile::RuleSet>;
 // except *_test.rules), following imports. value is set only when there are no errors;
 // diagnostics holds every error and warning of every file.
 PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths);
+
+// The first two phases only (parse and check), for tools that inspect the checked rules
+// (lint). value is set when there are no errors.
+using CheckedModulePtr = std::shared_ptr<const check::CheckedModule>;
+PhaseResult<CheckedModulePtr> check_rules(const std::vector<std::string>& paths);
+PhaseResult<CheckedModulePtr> check_rules_from_memory(
+    const std::map<std::string, std::string>& files);
 
 // The same from in-memory sources (path -> text), as ValidateRules receives them. Imports
 // resolve among the given paths. With no entry, every given file is loaded.

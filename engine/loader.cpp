@@ -1,4 +1,5 @@
-// load_rules: files and directories -> parsed files (following imports) -> check -> compile.
+// load_rules / check_rules: files and directories -> parsed files (following imports) -> check
+// (-> compile).
 #include <algorithm>
 #include <deque>
 #include <filesystem>
@@ -37,8 +38,11 @@ std::string normal(const fs::path& path) {
   return path.lexically_normal().generic_string();
 }
 
-PhaseResult<RuleSetPtr> load(const std::vector<std::string>& entries, const Reader& read) {
-  PhaseResult<RuleSetPtr> result;
+// Parses the entry files and everything they import, then checks them together.
+PhaseResult<CheckedModulePtr> parse_and_check(const std::vector<std::string>& entries,
+                                              const Reader& read, Diagnostics problems) {
+  PhaseResult<CheckedModulePtr> result;
+  result.diagnostics = std::move(problems);
   std::vector<std::unique_ptr<check::ParsedFile>> files;
   std::set<std::string> seen;
   std::deque<std::string> queue(entries.begin(), entries.end());
@@ -80,19 +84,33 @@ PhaseResult<RuleSetPtr> load(const std::vector<std::string>& entries, const Read
   // names declared in a file that did not parse may then be reported as unknown.
   std::sort(files.begin(), files.end(),
             [](const auto& a, const auto& b) { return a->source->path() < b->source->path(); });
-  std::string hashed;
-  for (const auto& file : files) {
-    hashed += fs::path(file->source->path()).filename().string();
-    hashed += '\0';
-    hashed += file->source->text();
-    hashed += '\0';
-  }
   auto checked = check::check(std::move(files));
   result.diagnostics.insert(result.diagnostics.end(), checked.diagnostics.begin(),
                             checked.diagnostics.end());
   sort_diagnostics(result.diagnostics);
   if (checked.value && !syntax_errors && !has_errors(result.diagnostics)) {
-    result.value = compile::compile(**checked.value, sha256_hex(hashed));
+    result.value = std::move(checked.value);
+  }
+  return result;
+}
+
+// The content hash covers every file's name and text, in path order.
+std::string content_hash(const check::CheckedModule& module) {
+  std::string hashed;
+  for (const auto& file : module.files) {
+    hashed += fs::path(file->source->path()).filename().string();
+    hashed += '\0';
+    hashed += file->source->text();
+    hashed += '\0';
+  }
+  return sha256_hex(hashed);
+}
+
+PhaseResult<RuleSetPtr> compiled(PhaseResult<CheckedModulePtr> checked) {
+  PhaseResult<RuleSetPtr> result;
+  result.diagnostics = std::move(checked.diagnostics);
+  if (checked.value) {
+    result.value = compile::compile(**checked.value, content_hash(**checked.value));
   }
   return result;
 }
@@ -115,22 +133,22 @@ bool is_rule_file(const fs::path& path) {
            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
 }
 
-}  // namespace
-
-PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths) {
+// Expands directories into their rule files; paths that do not exist become diagnostics.
+std::vector<std::string> entry_files(const std::vector<std::string>& paths, Diagnostics& problems) {
   std::vector<std::string> entries;
-  Diagnostics problems;
   for (const auto& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && is_rule_file(entry.path()))
+        if (entry.is_regular_file() && is_rule_file(entry.path())) {
           found.push_back(normal(entry.path()));
+        }
       }
       std::sort(found.begin(), found.end());
-      if (found.empty())
+      if (found.empty()) {
         problems.push_back(file_error(path, "load.read", "no .rules files in this directory"));
+      }
       entries.insert(entries.end(), found.begin(), found.end());
     } else if (fs::exists(path, ec)) {
       entries.push_back(normal(path));
@@ -138,26 +156,40 @@ PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths) {
       problems.push_back(file_error(path, "load.read", "no such file or directory"));
     }
   }
-  auto result = load(entries, read_file);
-  if (!problems.empty()) {
-    result.diagnostics.insert(result.diagnostics.begin(), problems.begin(), problems.end());
-    result.value.reset();
-  }
-  return result;
+  return entries;
 }
 
-PhaseResult<RuleSetPtr> load_rules_from_memory(const std::map<std::string, std::string>& files) {
+}  // namespace
+
+PhaseResult<CheckedModulePtr> check_rules(const std::vector<std::string>& paths) {
+  Diagnostics problems;
+  const auto entries = entry_files(paths, problems);
+  return parse_and_check(entries, read_file, std::move(problems));
+}
+
+PhaseResult<CheckedModulePtr> check_rules_from_memory(
+    const std::map<std::string, std::string>& files) {
   std::map<std::string, std::string> normalized;
   std::vector<std::string> entries;
   for (const auto& [path, text] : files) {
     normalized[normal(path)] = text;
     entries.push_back(normal(path));
   }
-  return load(entries, [&](const std::string& path) -> std::optional<std::string> {
-    auto it = normalized.find(path);
-    if (it == normalized.end()) return std::nullopt;
-    return it->second;
-  });
+  return parse_and_check(entries,
+                         [&](const std::string& path) -> std::optional<std::string> {
+                           auto it = normalized.find(path);
+                           if (it == normalized.end()) return std::nullopt;
+                           return it->second;
+                         },
+                         {});
+}
+
+PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths) {
+  return compiled(check_rules(paths));
+}
+
+PhaseResult<RuleSetPtr> load_rules_from_memory(const std::map<std::string, std::string>& files) {
+  return compiled(check_rules_from_memory(files));
 }
 
 }  // namespace retain
