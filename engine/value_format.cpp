@@ -41,7 +41,11 @@ std::string format_value(const eval::Value& value, const compile::Program& progr
       return v->name();
     }
   }
-  if (display.format == "%") return format_number(value.number * 100.0, 1) + "%";
+  if (display.format == "%") {
+    std::string percent = format_number(value.number * 100.0, 1);
+    percent.push_back('%');
+    return percent;
+  }
   if (display.format.size() == 2 && display.format[0] == '.') {
     const int decimals = display.format[1] - '0';
     return fmt::format("{:.{}f}", value.number, decimals);
