@@ -75,7 +75,6 @@ std::string decision_to_json(const v1::Decision& decision, bool pretty) {
   options.add_whitespace = pretty;
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(decision, &json, options);
-  if (!pretty) return json;
   return json;
 }
 
