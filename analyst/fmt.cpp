@@ -1,6 +1,8 @@
 // retain fmt: canonical text, meaning check, rule file discovery, line diff.
 #include "analyst/fmt.hpp"
 
+#include "analyst/file_list.hpp"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -116,25 +118,8 @@ FormatResult format_rules(const std::string& path, const std::string& text) {
 
 std::vector<std::string> collect_rule_files(const std::vector<std::string>& paths,
                                             std::vector<std::string>* missing) {
-  std::vector<std::string> files;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".rules") {
-          found.push_back(entry.path().lexically_normal().generic_string());
-        }
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(path, ec)) {
-      files.push_back(path);
-    } else if (missing) {
-      missing->push_back(path);
-    }
-  }
-  return files;
+  return expand_paths(
+      paths, false, [](const fs::path& p) { return p.extension() == ".rules"; }, missing);
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // retain test: reading *_test.json, running the cases, comparing, coverage.
 #include "analyst/rule_tests.hpp"
 
+#include "analyst/file_list.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -232,25 +234,9 @@ double TestRun::coverage_percent() const {
 
 std::vector<std::string> collect_test_files(const std::vector<std::string>& paths,
                                             std::vector<std::string>* missing) {
-  std::vector<std::string> files;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(path, ec)) {
-        if (e.is_regular_file() && ends_with(e.path().filename().string(), "_test.json")) {
-          found.push_back(e.path().lexically_normal().generic_string());
-        }
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(path, ec)) {
-      files.push_back(path);
-    } else if (missing) {
-      missing->push_back(path);
-    }
-  }
-  return files;
+  return expand_paths(
+      paths, true, [](const fs::path& p) { return ends_with(p.filename().string(), "_test.json"); },
+      missing);
 }
 
 TestRun run_rule_tests(const std::vector<std::string>& test_files) {
