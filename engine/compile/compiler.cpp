@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.h>
 
+#include "engine/compile/condition_folding.hpp"
+
 namespace retain::compile {
 
 using check::DeclKind;
@@ -17,8 +19,9 @@ using check::RefKind;
 // Builds one RuleSet. Friend of RuleSet so it can fill the private members.
 class Compiler {
  public:
-  Compiler(const check::CheckedModule& module, std::string content_hash)
-      : m_(module), rules_(std::make_shared<RuleSet>()) {
+  Compiler(const check::CheckedModule& module, std::string content_hash,
+           const CompileOptions& options)
+      : m_(module), options_(options), rules_(std::make_shared<RuleSet>()) {
     rules_->content_hash_ = std::move(content_hash);
   }
 
@@ -52,10 +55,12 @@ class Compiler {
       for (auto& rule : *list) compile_because(rule);
     }
     order_rules();
+    for (const auto& cause : p.causes) p.cause_weights.emplace_back(cause.slot, cause.weight);
     p.main_end = static_cast<std::uint32_t>(main_.size());
     p.instrs = std::move(main_);
     p.instrs.insert(p.instrs.end(), render_.begin(), render_.end());
     p.slot_count = next_slot_;
+    if (options_.fold_conditions) fold_conditions(p);
     return rules_;
   }
 
@@ -82,7 +87,9 @@ class Compiler {
   std::uint32_t emit(Region region, OpCode op, std::uint32_t a = 0, std::uint32_t b = 0,
                      std::uint32_t c = 0) {
     const std::string key = fmt::format("{}:{}:{}:{}", static_cast<int>(op), a, b, c);
-    if (auto it = cse_[Region::Main].find(key); it != cse_[Region::Main].end()) return it->second;
+    if (region == Region::Main || share_main_) {
+      if (auto it = cse_[Region::Main].find(key); it != cse_[Region::Main].end()) return it->second;
+    }
     if (region != Region::Main) {
       if (auto it = cse_[region].find(key); it != cse_[region].end()) return it->second;
     }
@@ -381,7 +388,12 @@ class Compiler {
       for (const auto& item : out) {
         if (item.name == e.text) return;
       }
-      out.push_back({e.text, compile_path(e, Region::Render), display(e, "")});
+      // Evidence reads its own copy of a field: a load shared with the decision could not be
+      // folded into the condition's tests (condition_folding.hpp).
+      share_main_ = false;
+      const std::uint32_t slot = compile_path(e, Region::Render);
+      share_main_ = true;
+      out.push_back({e.text, slot, display(e, "")});
       return;
     }
     if (e.kind == ast::ExprKind::Count) return;
@@ -643,6 +655,7 @@ class Compiler {
   }
 
   const check::CheckedModule& m_;
+  const CompileOptions options_;
   std::shared_ptr<RuleSet> rules_;
   std::vector<Instr> main_, render_, sub_;
   std::map<Region, std::map<std::string, std::uint32_t>> cse_;
@@ -654,11 +667,12 @@ class Compiler {
   std::vector<int> tiers_position_;
   std::uint32_t next_slot_ = 0;
   Region region_ = Region::Main;
+  bool share_main_ = true;  // may a render-region instruction reuse a decision-region one
 };
 
-std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module,
-                                       std::string content_hash) {
-  return Compiler(module, std::move(content_hash)).run();
+std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module, std::string content_hash,
+                                       const CompileOptions& options) {
+  return Compiler(module, std::move(content_hash), options).run();
 }
 
 }  // namespace retain::compile

@@ -12,7 +12,13 @@
 
 namespace retain::compile {
 
-std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module,
-                                       std::string content_hash);
+struct CompileOptions {
+  // Run and/or/not trees as branching tests (condition_folding.hpp). Off only to compare the
+  // folded program with the plain one in tests.
+  bool fold_conditions = true;
+};
+
+std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module, std::string content_hash,
+                                       const CompileOptions& options = {});
 
 }  // namespace retain::compile

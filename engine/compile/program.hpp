@@ -61,6 +61,7 @@ enum class OpCode : std::uint8_t {
   Cooldown,   // dst = some recent action has id strings[a] and days_ago < constant slot b
   RankPct,    // dst = rank percentile of slot a in the population of tiers b, else slot c
   Band,       // dst = index of the band of tiers a that score slot b falls in
+  Branch,     // conditions[a, a + b): and/or/not trees run as branching tests (no dst)
 };
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
@@ -71,6 +72,28 @@ struct Instr {
   std::uint32_t a = 0;
   std::uint32_t b = 0;
   std::uint32_t c = 0;
+};
+
+// Outcomes of a branching test program (Branch), above every test index.
+constexpr std::uint32_t kOutcomeTrue = kNone - 2;
+constexpr std::uint32_t kOutcomeFalse = kNone - 1;
+constexpr std::uint32_t kOutcomeUnknown = kNone;
+
+// One test of a folded condition (compile/condition_folding.hpp): the value read is "in" when
+// it is known and lo <= x <= hi (a boolean's number is 0 or 1); next[] is the test to go to, or
+// an outcome, when it is in, out, or unknown.
+struct Test {
+  std::uint32_t loader = 0;  // 1 + index into loaders, or 0: read slot `slot`
+  std::uint32_t slot = 0;
+  double lo = 0;
+  double hi = 0;
+  std::uint32_t next[3] = {kOutcomeTrue, kOutcomeFalse, kOutcomeUnknown};
+};
+
+// A folded condition: run tests from `entry`, write the outcome to `dst`.
+struct Condition {
+  std::uint32_t entry = 0;
+  std::uint32_t dst = 0;
 };
 
 // Instructions [begin, end) evaluated once per recent action; result in slot `result`.
@@ -162,6 +185,8 @@ struct Program {
   std::vector<SubProgram> subprograms;
   std::vector<std::uint32_t> args;  // operand lists of In, Min, Max, Coalesce
   std::vector<double> numbers;      // immediates of LtK ... NeK
+  std::vector<Test> tests;          // Branch operands
+  std::vector<Condition> conditions;
   // LoadField operands: the descriptor chain from the profile to the field.
   std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
   std::vector<eval::ProfileLoader> loaders;  // LoadDirect operands
@@ -170,6 +195,8 @@ struct Program {
   std::uint32_t slot_count = 0;
 
   std::vector<Rule> causes;
+  // (outcome slot, weight) of every cause, packed: the churn risk reads only these.
+  std::vector<std::pair<std::uint32_t, double>> cause_weights;
   std::vector<Rule> tactics;  // sorted by (priority, id): ranking is iteration order
   std::vector<Rule> segments;
   std::vector<Rule> accounts;  // sorted by (priority, id)

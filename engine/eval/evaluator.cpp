@@ -207,6 +207,41 @@ struct Machine {
     }
   }
 
+  // A boolean or unknown result, written field by field: cheaper than building a whole Value,
+  // and with no branch on the data.
+  static void set_bool(Value& out, bool known, bool value) {
+    out.number = value ? 1.0 : 0.0;
+    out.kind = known ? Kind::Bool : Kind::Unknown;
+    out.boolean = value;
+  }
+
+  template <typename Compare>
+  void compare_k(const Instr& in, Value& out, Compare compare) const {
+    const Value a = in.c != 0 ? p.loaders[in.c - 1](profile) : frame.slots[in.a];
+    const bool known = a.known();
+    set_bool(out, known, known & compare(a.number, p.numbers[in.b]));
+  }
+
+  // Folded conditions (compile/condition_folding.hpp): each test sends evaluation on by the
+  // value it reads, so a condition stops at the first test that decides it.
+  void run_conditions(std::uint32_t begin, std::uint32_t end) {
+    Value* s = slots();
+    for (std::uint32_t i = begin; i < end; ++i) {
+      const compile::Condition& condition = p.conditions[i];
+      std::uint32_t next = condition.entry;
+      do {
+        const compile::Test& t = p.tests[next];
+        const Value v = t.loader != 0 ? p.loaders[t.loader - 1](profile) : s[t.slot];
+        if (!v.known()) {
+          next = t.next[2];
+        } else {
+          next = t.lo <= v.number && v.number <= t.hi ? t.next[0] : t.next[1];
+        }
+      } while (next < compile::kOutcomeTrue);
+      set_bool(s[condition.dst], next != compile::kOutcomeUnknown, next == compile::kOutcomeTrue);
+    }
+  }
+
   void run(const Instr* begin, const Instr* end) {
     Value* s = slots();
     for (const Instr* it = begin; it != end; ++it) {
@@ -235,30 +270,33 @@ struct Machine {
         case OpCode::LoadAction:
           out = load_action(in.a);
           break;
-        case OpCode::Not:
-          out = s[in.a].known() ? Value::of(!s[in.a].boolean) : Value::unknown();
+        case OpCode::Not: {
+          const bool known = s[in.a].known();
+          set_bool(out, known, known & !s[in.a].boolean);
           break;
+        }
         case OpCode::Neg:
           out = s[in.a].known() ? Value::of(-s[in.a].number) : Value::unknown();
           break;
         case OpCode::And: {
+          // Three-valued, without data-dependent branches: false wins, then unknown.
           const Value& a = s[in.a];
           const Value& b = s[in.b];
-          if ((a.known() && !a.boolean) || (b.known() && !b.boolean)) {
-            out = Value::of(false);
-          } else {
-            out = a.known() && b.known() ? Value::of(true) : Value::unknown();
-          }
+          const bool a_known = a.known();
+          const bool b_known = b.known();
+          const bool is_false = (a_known & !a.boolean) | (b_known & !b.boolean);
+          const bool is_true = a_known & a.boolean & b_known & b.boolean;
+          set_bool(out, is_false | is_true, is_true);
           break;
         }
         case OpCode::Or: {
           const Value& a = s[in.a];
           const Value& b = s[in.b];
-          if (a.is_true() || b.is_true()) {
-            out = Value::of(true);
-          } else {
-            out = a.known() && b.known() ? Value::of(false) : Value::unknown();
-          }
+          const bool a_known = a.known();
+          const bool b_known = b.known();
+          const bool is_true = (a_known & a.boolean) | (b_known & b.boolean);
+          const bool is_false = a_known & !a.boolean & b_known & !b.boolean;
+          set_bool(out, is_false | is_true, is_true);
           break;
         }
         case OpCode::Eq:
@@ -270,41 +308,23 @@ struct Machine {
           out = compare(in.op, s[in.a], s[in.b]);
           break;
         case OpCode::LtK:
-        case OpCode::LeK:
-        case OpCode::GtK:
-        case OpCode::GeK:
-        case OpCode::EqK:
-        case OpCode::NeK: {
-          const Value a = in.c != 0 ? p.loaders[in.c - 1](profile) : s[in.a];
-          if (!a.known()) {
-            out = Value::unknown();
-            break;
-          }
-          const double x = a.number;
-          const double k = p.numbers[in.b];
-          bool r = false;
-          switch (in.op) {
-            case OpCode::LtK:
-              r = x < k;
-              break;
-            case OpCode::LeK:
-              r = x <= k;
-              break;
-            case OpCode::GtK:
-              r = x > k;
-              break;
-            case OpCode::GeK:
-              r = x >= k;
-              break;
-            case OpCode::EqK:
-              r = x == k;
-              break;
-            default:
-              r = x != k;
-          }
-          out = Value::of(r);
+          compare_k(in, out, [](double x, double k) { return x < k; });
           break;
-        }
+        case OpCode::LeK:
+          compare_k(in, out, [](double x, double k) { return x <= k; });
+          break;
+        case OpCode::GtK:
+          compare_k(in, out, [](double x, double k) { return x > k; });
+          break;
+        case OpCode::GeK:
+          compare_k(in, out, [](double x, double k) { return x >= k; });
+          break;
+        case OpCode::EqK:
+          compare_k(in, out, [](double x, double k) { return x == k; });
+          break;
+        case OpCode::NeK:
+          compare_k(in, out, [](double x, double k) { return x != k; });
+          break;
         case OpCode::Add:
         case OpCode::Sub:
         case OpCode::Mul:
@@ -388,6 +408,9 @@ struct Machine {
         case OpCode::Band:
           out = band_of(p.tiers[in.a], s[in.b]);
           break;
+        case OpCode::Branch:
+          run_conditions(in.a, in.a + in.b);
+          break;
       }
     }
   }
@@ -444,8 +467,8 @@ void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& p
 
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame) {
   double keep = 1.0;
-  for (const auto& cause : rules.program().causes) {
-    if (frame.slots[cause.slot].is_true()) keep *= 1.0 - cause.weight;
+  for (const auto& [slot, weight] : rules.program().cause_weights) {
+    if (frame.slots[slot].is_true()) keep *= 1.0 - weight;
   }
   return 1.0 - keep;
 }

@@ -21,8 +21,10 @@ struct Value {
   Value() : number(0) {}
 
   static Value unknown() { return {}; }
+  // A boolean also reads as the number 0 or 1, so folded tests read every value as a number.
   static Value of(bool b) {
     Value v;
+    v.number = b ? 1.0 : 0.0;
     v.kind = Kind::Bool;
     v.boolean = b;
     return v;
