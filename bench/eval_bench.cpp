@@ -7,6 +7,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "engine/compile/compiler.hpp"
 #include "engine/engine.hpp"
 #include "engine/eval/evaluator.hpp"
 
@@ -133,23 +134,37 @@ retain::RuleSetPtr load_or_die(const std::vector<std::string>& paths,
   return *loaded.value;
 }
 
-const retain::RuleSetPtr& subset_rules() {
-  static const auto rules = [] {
-    auto r = load_or_die({}, {{"subset.rules", kSubsetRules}});
-    // The interpreter and the hand-written code must agree on every profile, or the ratio
-    // compares different work.
-    retain::eval::EvalFrame frame;
-    for (const auto& p : profiles()) {
-      retain::eval::evaluate(*r, p, nullptr, frame);
-      const double risk = retain::eval::churn_risk(*r, frame);
-      if (std::abs(risk - hand_written(p).risk) > 1e-12) {
-        std::fprintf(stderr, "interpreter and hand-written code disagree on %s\n",
-                     p.customer_id().c_str());
-        std::abort();
-      }
+// The seven causes compiled with or without condition folding (short-circuit tests).
+retain::RuleSetPtr compile_subset(bool fold) {
+  auto checked = retain::check_rules_from_memory({{"subset.rules", kSubsetRules}});
+  if (!checked.value) {
+    retain::render_text(checked.diagnostics, std::cerr);
+    std::abort();
+  }
+  auto r =
+      retain::compile::compile(**checked.value, "subset", retain::compile::CompileOptions{fold});
+  // The interpreter and the hand-written code must agree on every profile, or the ratio
+  // compares different work.
+  retain::eval::EvalFrame frame;
+  for (const auto& p : profiles()) {
+    retain::eval::evaluate(*r, p, nullptr, frame);
+    const double risk = retain::eval::churn_risk(*r, frame);
+    if (std::abs(risk - hand_written(p).risk) > 1e-12) {
+      std::fprintf(stderr, "interpreter and hand-written code disagree on %s\n",
+                   p.customer_id().c_str());
+      std::abort();
     }
-    return r;
-  }();
+  }
+  return r;
+}
+
+const retain::RuleSetPtr& subset_rules() {
+  static const auto rules = compile_subset(true);
+  return rules;
+}
+
+const retain::RuleSetPtr& subset_rules_unfolded() {
+  static const auto rules = compile_subset(false);
   return rules;
 }
 
@@ -175,6 +190,21 @@ void BM_Interpreter_SevenCauses(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_Interpreter_SevenCauses);
+
+// The same without condition folding: every condition fully evaluated, instruction by
+// instruction. Shows what folding gains.
+void BM_InterpreterUnfolded_SevenCauses(benchmark::State& state) {
+  const auto& rules = subset_rules_unfolded();
+  const auto& people = profiles();
+  retain::eval::EvalFrame frame;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    retain::eval::evaluate(*rules, people[i++ & 4095], nullptr, frame);
+    benchmark::DoNotOptimize(retain::eval::churn_risk(*rules, frame));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_InterpreterUnfolded_SevenCauses);
 
 void BM_Interpreter_ShippedRules(benchmark::State& state) {
   static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});

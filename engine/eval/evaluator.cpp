@@ -225,13 +225,17 @@ struct Machine {
   // Folded conditions (compile/condition_folding.hpp): each test sends evaluation on by the
   // value it reads, so a condition stops at the first test that decides it.
   void run_conditions(std::uint32_t begin, std::uint32_t end) {
-    Value* s = slots();
+    // Locals, so that the loader calls (opaque to the optimiser) do not force reloads.
+    Value* const s = slots();
+    const compile::Test* const tests = p.tests.data();
+    const eval::ProfileLoader* const loaders = p.loaders.data();
+    const v1::CustomerProfile& profile_ref = profile;
     for (std::uint32_t i = begin; i < end; ++i) {
       const compile::Condition& condition = p.conditions[i];
       std::uint32_t next = condition.entry;
       do {
-        const compile::Test& t = p.tests[next];
-        const Value v = t.loader != 0 ? p.loaders[t.loader - 1](profile) : s[t.slot];
+        const compile::Test& t = tests[next];
+        const Value v = t.loader != 0 ? loaders[t.loader - 1](profile_ref) : s[t.slot];
         if (!v.known()) {
           next = t.next[2];
         } else {
@@ -467,8 +471,11 @@ void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& p
 
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame) {
   double keep = 1.0;
+  // Without a branch on whether each cause fired: those branches are unpredictable.
   for (const auto& [slot, weight] : rules.program().cause_weights) {
-    if (frame.slots[slot].is_true()) keep *= 1.0 - weight;
+    const Value& v = frame.slots[slot];
+    const bool fired = (v.kind == Kind::Bool) & v.boolean;
+    keep *= 1.0 - weight * static_cast<double>(fired);
   }
   return 1.0 - keep;
 }
