@@ -1,6 +1,8 @@
 #include "engine/engine.hpp"
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.h>
@@ -63,22 +65,46 @@ const Range kRanges[] = {
     {"fundamentals_risk", 0, 100, false},
 };
 
+// The descriptors validation reads, looked up once: the service validates every request, and
+// finding fields by name each time cost more than the checks.
+struct ValidatedFields {
+  std::vector<const pb::FieldDescriptor*> counts;  // int32 fields: never negative
+  std::vector<std::pair<const Range*, const pb::FieldDescriptor*>> ranges;
+};
+
+const ValidatedFields& validated_fields() {
+  static const ValidatedFields fields = [] {
+    ValidatedFields out;
+    const pb::Descriptor* descriptor = v1::CustomerProfile::descriptor();
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      const pb::FieldDescriptor* field = descriptor->field(i);
+      if (!field->is_repeated() && field->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32) {
+        out.counts.push_back(field);
+      }
+    }
+    for (const Range& range : kRanges) {
+      if (const auto* field = descriptor->FindFieldByName(range.field)) {
+        out.ranges.emplace_back(&range, field);
+      }
+    }
+    return out;
+  }();
+  return fields;
+}
+
 }  // namespace
 
 std::optional<ProfileProblem> validate_profile(const v1::CustomerProfile& profile) {
-  const pb::Descriptor* descriptor = profile.GetDescriptor();
   const pb::Reflection* reflection = profile.GetReflection();
-  for (int i = 0; i < descriptor->field_count(); ++i) {
-    const pb::FieldDescriptor* field = descriptor->field(i);
-    if (field->is_repeated() || field->cpp_type() != pb::FieldDescriptor::CPPTYPE_INT32) continue;
+  const ValidatedFields& fields = validated_fields();
+  for (const pb::FieldDescriptor* field : fields.counts) {
     const int value = reflection->GetInt32(profile, field);
     if (value < 0) {
       return ProfileProblem{field->name(), fmt::format("must be >= 0, got {}", value)};
     }
   }
-  for (const Range& range : kRanges) {
-    const pb::FieldDescriptor* field = descriptor->FindFieldByName(range.field);
-    if (field == nullptr) continue;
+  for (const auto& [range_ptr, field] : fields.ranges) {
+    const Range& range = *range_ptr;
     if (field->has_presence() && !reflection->HasField(profile, field)) continue;
     const double value = reflection->GetDouble(profile, field);
     const bool below = range.low_open ? value <= range.low : value < range.low;
