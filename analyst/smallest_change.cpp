@@ -407,7 +407,10 @@ std::optional<Found> search_number(Search& search, const Target& t, Kind kind, c
       (test(mid) == Outcome::Fires ? hi : lo) = mid;
     }
     found.to.number = hi;
-    found.checked_step = fmt::format("{}", static_cast<long long>(hi - sign));
+    // One step away is the current value itself: nothing between to check.
+    if (hi - sign != from.number) {
+      found.checked_step = fmt::format("{}", static_cast<long long>(hi - sign));
+    }
   } else {
     for (int i = 0; i < 60 && std::fabs(hi - lo) > 1e-12; ++i) {
       const double mid = lo + (hi - lo) / 2;
@@ -479,9 +482,9 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
   }
   if (why.blocked == Blocked::Cap) {
     why.no_change = fmt::format(
-        "no change to its own guard makes it fire: it is eligible, but {} tactics rank before it "
-        "(priority, then id) and max_tactics is {}",
-        why.ranked_before.size(), why.max_tactics);
+        "no change to its own guard makes it fire: it is already eligible, and only {} tactics "
+        "may be proposed (max_tactics is {}); it gets in only when one ranked before it goes",
+        why.max_tactics, why.max_tactics);
     return;
   }
 
