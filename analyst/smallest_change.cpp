@@ -522,8 +522,8 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
       fields.empty()
           ? std::string("no single-field change makes it fire: its guard reads no profile field")
           : fmt::format(
-                "no single-field change makes it fire: {} re-evaluations over {} did not propose "
-                "it; it needs more than one field to change",
+                "no single-field change found: {} re-evaluations, each changing one of {}, did "
+                "not propose it; it most likely needs more than one field to change",
                 why.candidates_tried, fmt::join(fields, ", "));
   if (!why.action.empty()) {
     why.no_change += fmt::format(

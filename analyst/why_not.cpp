@@ -303,6 +303,10 @@ std::vector<WhyNot> GuardAnalysis::explain(const v1::CustomerProfile& profile,
     w.unknown.assign(unknown.begin(), unknown.end());
     out.push_back(std::move(w));
   }
+  // In the order the decision ranks tactics, so the most urgent missing ones come first.
+  std::stable_sort(out.begin(), out.end(), [](const WhyNot& a, const WhyNot& b) {
+    return a.priority != b.priority ? a.priority < b.priority : a.tactic < b.tactic;
+  });
   return out;
 }
 
