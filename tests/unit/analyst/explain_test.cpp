@@ -287,6 +287,52 @@ TEST(Explain, NeedsTwoFieldsSaysSo) {
   EXPECT_GT(e.why_not[0].candidates_tried, 0);
 }
 
+TEST(Explain, OnlyTheFailingOperandsOfAnAndAreShown) {
+  const auto [rules, explainer] = load(kRules);
+  const auto profile = profile_from(
+      R"({"customer_id": "C7", "account_manager_changed_days": 10, "days_since_last_contact": 5})");
+  const auto e = explainer->explain(profile, nullptr, {"BUILD_CUSTOMER_TIES", 3});
+  ASSERT_EQ(e.why_not.size(), 1u);
+  ASSERT_EQ(e.why_not[0].causes.size(), 1u);
+  const auto& condition = e.why_not[0].causes[0].condition;
+  EXPECT_EQ(condition.outcome, "false");
+  ASSERT_EQ(condition.parts.size(), 1u);
+  EXPECT_EQ(condition.parts[0].text, "days_since_last_contact > 30");
+  EXPECT_EQ(condition.parts[0].values.at("days_since_last_contact"), "5");
+  ASSERT_EQ(e.why_not[0].changes.size(), 1u);
+  EXPECT_EQ(e.why_not[0].changes[0].to, "31");
+  expect_changes_verified(*rules, profile, e.why_not[0]);
+}
+
+// A boundary no constant names: half of the previous quarter's orders. Found by walking away
+// from the current value and narrowing down, on both fields the comparison reads.
+TEST(Explain, DerivedBoundaryIsNarrowedDown) {
+  const auto [rules, explainer] = load(R"(ruleset derived version "1"
+
+cause ORDERS_HALVED {
+  label en "Orders halved"
+  weight 0.3
+  when orders_90d < 50% * orders_prev_90d
+}
+
+tactic CALL {
+  label en "Call"
+  answers ORDERS_HALVED
+}
+)");
+  const auto profile =
+      profile_from(R"({"customer_id": "C8", "orders_90d": 8, "orders_prev_90d": 10})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  std::map<std::string, FieldChange> by_field;
+  for (const auto& c : e.why_not[0].changes) by_field[c.field] = c;
+  ASSERT_EQ(by_field.size(), 2u);
+  EXPECT_EQ(by_field["orders_90d"].to, "4");               // 4 < 5, 5 is not
+  EXPECT_EQ(by_field["orders_prev_90d"].to, "17");         // 8 < 8.5, 8 < 8 is not
+  EXPECT_EQ(e.why_not[0].changes[0].field, "orders_90d");  // -50% is smaller than +70%
+  expect_changes_verified(*rules, profile, e.why_not[0]);
+}
+
 // End to end through the CLI on the shipped rules and every example profile: each change
 // printed is applied here and re-evaluated.
 TEST(ExplainCli, EveryExampleProfileChangesAreVerified) {
