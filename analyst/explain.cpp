@@ -27,6 +27,7 @@ Explanation Explainer::explain(const v1::CustomerProfile& profile, const Populat
   EvalOptions traced;
   traced.trace = true;
   out.decision = decide(*rules_, profile, stats, traced);
+  out.tactic = options.tactic;
   out.why_not = guards_->explain(profile, stats, out.decision, options.tactic);
   for (auto& why : out.why_not) {
     find_smallest_changes(*rules_, guards_->module(), profile, stats, why, options.max_changes);
@@ -132,7 +133,13 @@ std::string render_explanation_text(const Explanation& e, const std::vector<std:
   summary.answers = true;
   std::string out = render_summary(e.decision, summary);
   if (e.why_not.empty()) {
-    out += "\nWhy not: every tactic asked about is proposed\n";
+    int rank = 0;
+    for (const auto& t : e.decision.tactics()) {
+      ++rank;
+      if (t.id() == e.tactic)
+        out += fmt::format("\nWhy not: {} is proposed (rank {})\n", t.id(), rank);
+    }
+    if (e.tactic.empty()) out += "\nWhy not: every tactic of the rules is proposed\n";
     return out;
   }
   out += fmt::format("\nWhy not: {} tactic{} not proposed\n", e.why_not.size(),

@@ -20,6 +20,7 @@ struct ExplainOptions {
 struct Explanation {
   v1::Decision decision;  // with its trace
   std::vector<WhyNot> why_not;
+  std::string tactic;  // ExplainOptions::tactic
 };
 
 // Built once per rule set; explain() is const and may run on many threads.

@@ -398,6 +398,17 @@ TEST(ExplainCli, TextCarriesLabelsInBothLanguages) {
   ASSERT_EQ(en.code, 0);
   EXPECT_THAT(en.out, HasSubstr("Make quality the selling point"));
   EXPECT_THAT(en.out, Not(HasSubstr("做好质量营销")));
+
+  // Asked about a tactic that is proposed: its rank in the engine's decision.
+  auto loaded = load_rules({(kSourceDir / "rules").string()});
+  ASSERT_TRUE(loaded.value);
+  const auto decision = decide(**loaded.value, profile_from(read_text(profile)));
+  ASSERT_GE(decision.tactics_size(), 2);
+  const std::string second = decision.tactics(1).id();
+  const auto asked = retain({"explain", "--rules", (kSourceDir / "rules").string(), "--profile",
+                             profile, "--tactic", second});
+  ASSERT_EQ(asked.code, 0);
+  EXPECT_THAT(asked.out, HasSubstr("Why not: " + second + " is proposed (rank 2)"));
 }
 
 class ExplainCliErrors : public TempDirTest {};
