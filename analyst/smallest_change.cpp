@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>

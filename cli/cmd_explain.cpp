@@ -1,6 +1,9 @@
 // retain explain --rules PATH... --profile FILE|-: the decision in business language and, for
 // every tactic not proposed, why not and the smallest verified single-field change that would
 // propose it (analyst/explain.hpp).
+#include <algorithm>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "analyst/explain.hpp"
