@@ -1,5 +1,6 @@
 #include "engine/explanation.hpp"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -39,22 +40,59 @@ std::string values_line(const v1::TraceEntry& entry) {
 }  // namespace
 
 std::string render_summary(const v1::Decision& d, const std::string& lang) {
+  SummaryOptions options;
+  options.langs = {lang};
+  return render_summary(d, options);
+}
+
+std::string render_summary(const v1::Decision& d, const SummaryOptions& options) {
+  auto label = [&](const google::protobuf::Map<std::string, std::string>& texts) {
+    std::vector<std::string> parts;
+    for (const auto& lang : options.langs) {
+      std::string text = pick_text(texts, lang);
+      // A label given in one language only would otherwise repeat itself.
+      if (std::find(parts.begin(), parts.end(), text) == parts.end()) parts.push_back(text);
+    }
+    return fmt::format("{}", fmt::join(parts, " / "));
+  };
   std::string out = fmt::format(
       "{}  tier {} · credit grade {} · churn risk {}%\n",
       d.customer_id().empty() ? "(no id)" : d.customer_id(), d.tier().empty() ? "-" : d.tier(),
       d.credit_grade().empty() ? "-" : d.credit_grade(), format_number(d.churn_risk() * 100.0, 1));
+  if (options.bands) {
+    for (const auto& b : d.bands()) {
+      out += fmt::format("  band     {} = {} ({})\n", b.tiers(), b.band(), label(b.label()));
+    }
+  }
   for (const auto& c : d.causes()) {
-    out += fmt::format("  cause    {} ({})\n", c.id(), pick_text(c.label(), lang));
-    const std::string why = pick_text(c.because(), lang);
-    if (!why.empty()) out += fmt::format("           {}\n", why);
+    out += fmt::format("  cause    {} ({})\n", c.id(), label(c.label()));
+    std::vector<std::string> shown;
+    for (const auto& lang : options.langs) {
+      const std::string why = pick_text(c.because(), lang);
+      if (why.empty() || std::find(shown.begin(), shown.end(), why) != shown.end()) continue;
+      shown.push_back(why);
+      out += fmt::format("           {}\n", why);
+    }
+    if (options.evidence && !c.evidence().values().empty()) {
+      std::map<std::string, std::string> sorted(c.evidence().values().begin(),
+                                                c.evidence().values().end());
+      std::vector<std::string> parts;
+      for (const auto& [name, value] : sorted) parts.push_back(fmt::format("{} = {}", name, value));
+      out += fmt::format("           when {}  [{}]\n", c.evidence().condition(),
+                         fmt::join(parts, ", "));
+    }
   }
   int rank = 0;
   for (const auto& t : d.tactics()) {
-    out += fmt::format("  tactic   {}. {} ({})\n", ++rank, t.id(), pick_text(t.label(), lang));
+    out += fmt::format("  tactic   {}. {} ({})", ++rank, t.id(), label(t.label()));
+    if (options.answers && !t.answers().empty()) {
+      out += fmt::format(" answers {}", fmt::join(t.answers(), ", "));
+    }
+    out += "\n";
   }
   auto list = [&](const char* title, const auto& findings) {
     for (const auto& f : findings) {
-      out += fmt::format("  {:<8} {} ({})\n", title, f.id(), pick_text(f.label(), lang));
+      out += fmt::format("  {:<8} {} ({})\n", title, f.id(), label(f.label()));
     }
   };
   list("segment", d.segments());
