@@ -120,7 +120,7 @@ void BM_ReadAndParseCsv(benchmark::State& state) {
 }
 
 // `retain score` with precomputed statistics (one pass), CSV in, JSON Lines or CSV out.
-void score(benchmark::State& state, const char* format, bool with_stats) {
+void score(benchmark::State& state, const char* format, bool with_stats, bool explanations = true) {
   Fixture& f = fixture();
   NullBuffer null;
   std::ostream out(&null);
@@ -133,6 +133,7 @@ void score(benchmark::State& state, const char* format, bool with_stats) {
     if (with_stats) o.stats = f.stats;
     o.threads = kThreads;
     o.quiet = true;
+    o.explanations = explanations;
     std::ostringstream err;
     if (run_score(o, out, err) != 0) state.SkipWithError(err.str().c_str());
   }
@@ -149,11 +150,20 @@ void BM_ScoreCsvToCsv(benchmark::State& state) {
 void BM_ScoreCsvToJsonlTwoPasses(benchmark::State& state) {
   score(state, "jsonl", false);
 }
+// `retain score --lean`: decisions without labels, because texts and evidence.
+void BM_ScoreCsvToJsonlLean(benchmark::State& state) {
+  score(state, "jsonl", true, false);
+}
+void BM_ScoreCsvToCsvLean(benchmark::State& state) {
+  score(state, "csv", true, false);
+}
 
 BENCHMARK(BM_ReadAndParseCsv)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ScoreCsvToJsonl)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ScoreCsvToCsv)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ScoreCsvToJsonlTwoPasses)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_ScoreCsvToJsonlLean)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_ScoreCsvToCsvLean)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 
