@@ -499,6 +499,9 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
     r.signals[i].metrics = signal_metrics(total.counts[i], r.used, r.churned, o.min_support);
   }
 
+  // Workers take chunks in any order; sorting first makes the floating-point sums below (and
+  // so the report) independent of the thread count and scheduling.
+  std::sort(total.scored.begin(), total.scored.end());
   SignalCounts above;
   double risk_churned = 0, risk_stayed = 0;
   for (const auto& [risk, label] : total.scored) {
