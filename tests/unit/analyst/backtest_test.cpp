@@ -303,6 +303,38 @@ TEST_F(BacktestRun, JsonLinesTakeTheLabelAsAnExtraField) {
   EXPECT_THAT(r.first_rejects[2].reason, HasSubstr("unknown field 'churnd'"));
 }
 
+TEST_F(BacktestRun, MissingDataCountsAsUndecidedAndNotFired) {
+  auto loaded = load_rules_from_memory({{"silent.rules", R"(ruleset silent version "1"
+
+cause SILENT {
+  label en "Silent"
+  weight 0.3
+  when days_since_last_order > 90
+}
+
+tiers RECENCY {
+  label en "Recency"
+  by days_since_last_order
+  band OLD at_least 90
+  band RECENT rest
+}
+)"}});
+  ASSERT_TRUE(loaded.value);
+  rules_ = *loaded.value;
+  // days_since_last_order is optional: an empty cell leaves the cause and the tiers undecided.
+  const auto r = run(write("history.csv",
+                           "customer_id,days_since_last_order,churned\n"
+                           "S1,,1\nS2,,0\nS3,,1\nS4,120,1\nS5,100,0\nS6,10,0\n"));
+  ASSERT_EQ(code_, 0) << err_;
+  const auto& silent = signal(r, "SILENT").metrics;
+  EXPECT_EQ(silent.counts.fired, 2u);
+  EXPECT_EQ(silent.counts.fired_churned, 1u);
+  EXPECT_EQ(silent.counts.undecided, 3u);
+  EXPECT_EQ(signal(r, "RECENCY=OLD").metrics.counts.fired, 2u);
+  EXPECT_EQ(signal(r, "RECENCY=OLD").metrics.counts.undecided, 3u);
+  EXPECT_EQ(signal(r, "RECENCY=RECENT").metrics.counts.fired, 1u);
+}
+
 TEST_F(BacktestRun, HeaderWithoutTheLabelOrALabelThatIsAProfileFieldIsAnError) {
   run(write("h.csv", "customer_id,quality_complaints_90d\nK1,3\n"));
   EXPECT_EQ(code_, 1);
