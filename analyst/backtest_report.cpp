@@ -165,8 +165,9 @@ Doc build(const BacktestResult& r) {
 
   heading(d, 2, "Tactics");
   para(d,
-       "Customers a tactic was proposed for, and how many of them churned. A tactic answers "
-       "causes, so it predicts churn as well as the causes it answers.");
+       "Customers a tactic was proposed for, and how many of them churned. A tactic that answers "
+       "causes predicts churn about as well as they do; one meant for healthy customers (thanks, "
+       "loyalty) should show a lift below 1.");
   table(d, signal_table(r, SignalKind::Tactic, "tactic"));
   heading(d, 2, "Segments");
   table(d, signal_table(r, SignalKind::Segment, "segment"));
