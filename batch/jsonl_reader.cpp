@@ -1,5 +1,6 @@
 #include "batch/jsonl_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -65,6 +66,40 @@ struct JsonRowParser::Impl {
   od::parser parser;
   std::string padded;
   std::string text;  // scratch for numbers given as raw JSON
+  std::vector<std::string> extra_names;
+  std::vector<std::optional<std::string>> extras;
+
+  // Captures an extra top-level value as text; false (with the error) when it is not a scalar.
+  bool capture_extra(std::size_t i, std::string_view key, od::value v, RowError* error) {
+    od::json_type type;
+    if (auto e = v.type().get(type)) return fail(error, std::string(key), simd_error(e));
+    switch (type) {
+      case od::json_type::null:
+        extras[i].reset();
+        return true;
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return fail(error, std::string(key), simd_error(e));
+        extras[i] = std::string(s);
+        return true;
+      }
+      case od::json_type::number:
+      case od::json_type::boolean: {
+        std::string_view raw = v.raw_json_token();
+        while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
+                                raw.back() == '\t' || raw.back() == ',' || raw.back() == '}' ||
+                                raw.back() == ']')) {
+          raw.remove_suffix(1);
+        }
+        extras[i] = std::string(raw);
+        return true;
+      }
+      case od::json_type::object:
+      case od::json_type::array:
+        return fail(error, std::string(key), "expected a single value, not an object or array");
+    }
+    return fail(error, std::string(key), "unexpected JSON value");
+  }
 
   bool fail(RowError* error, std::string field, std::string reason) {
     *error = RowError{std::move(field), std::move(reason)};
@@ -194,6 +229,14 @@ struct JsonRowParser::Impl {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return fail(error, prefix, simd_error(e));
       const pb::FieldDescriptor* f = table.find(key);
+      if (f == nullptr && prefix.empty()) {
+        const auto it = std::find(extra_names.begin(), extra_names.end(), key);
+        if (it != extra_names.end()) {
+          const auto i = static_cast<std::size_t>(it - extra_names.begin());
+          if (!capture_extra(i, key, field.value(), error)) return false;
+          continue;
+        }
+      }
       if (f == nullptr) {
         const std::string name =
             prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
@@ -286,8 +329,18 @@ JsonRowParser::~JsonRowParser() = default;
 bool JsonRowParser::parse(std::string_view line, std::size_t padded_capacity,
                           v1::CustomerProfile* profile, RowError* error) {
   profile->Clear();
+  for (auto& e : impl_->extras) e.reset();
   if (impl_->engine == Engine::Protobuf) return impl_->parse_protobuf(line, profile, error);
   return impl_->parse_simdjson(line, padded_capacity, profile, error);
+}
+
+void JsonRowParser::set_extra_fields(std::vector<std::string> names) {
+  impl_->extras.assign(names.size(), std::nullopt);
+  impl_->extra_names = std::move(names);
+}
+
+const std::optional<std::string>& JsonRowParser::extra(std::size_t i) const {
+  return impl_->extras[i];
 }
 
 }  // namespace retain::batch

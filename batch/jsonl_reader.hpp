@@ -6,7 +6,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "batch/profile_from_row.hpp"
 #include "retain/v1/profile.pb.h"
@@ -26,6 +29,13 @@ class JsonRowParser {
   // unknown and the line is copied into a padded buffer first).
   bool parse(std::string_view line, std::size_t padded_capacity, v1::CustomerProfile* profile,
              RowError* error);
+
+  // Top-level keys that are not profile fields but values the caller wants (the label of
+  // `retain backtest`): they are not unknown fields, and after each parse extra(i) holds the
+  // text of the i-th one (a string unescaped, a number or boolean as written), or nothing when
+  // it is absent or null. The simdjson engine only: JsonStringToMessage knows no such keys.
+  void set_extra_fields(std::vector<std::string> names);
+  const std::optional<std::string>& extra(std::size_t i) const;
 
  private:
   struct Impl;

@@ -231,8 +231,16 @@ std::string suggest_field(std::string_view name) {
   return best;
 }
 
+std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
 std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool ignore_unknown,
-                                          std::string* error, std::vector<std::string>* ignored) {
+                                          std::string* error, std::vector<std::string>* ignored,
+                                          const std::vector<std::string>* extra) {
   std::vector<std::string_view> cells;
   std::string scratch;
   if (!split_csv(header_record, cells, scratch, error)) {
@@ -252,6 +260,11 @@ std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool i
     if (!seen.insert(c.name).second) {
       *error = fmt::format("header column {} '{}' appears twice", i + 1, c.name);
       return std::nullopt;
+    }
+    if (extra != nullptr && std::find(extra->begin(), extra->end(), c.name) != extra->end()) {
+      c.kind = Kind::Extra;
+      header.columns_.push_back(std::move(c));
+      continue;
     }
     const pb::FieldDescriptor* f = d->FindFieldByName(c.name);
     if (f == nullptr) f = d->FindFieldByCamelcaseName(c.name);
@@ -329,6 +342,7 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
         ok = add_recent_actions(cell, profile, &reason);
         break;
       case CsvHeader::Kind::Ignored:
+      case CsvHeader::Kind::Extra:
         break;
     }
     if (!ok) {

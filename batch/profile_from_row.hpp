@@ -35,7 +35,9 @@ bool add_recent_actions(std::string_view text, v1::CustomerProfile* profile, std
 
 class CsvHeader {
  public:
-  enum class Kind { Scalar, Metric, Attribute, RecentActions, Ignored };
+  // Extra: a column the caller asked for by name that is not part of the profile (the label of
+  // `retain backtest`); the row parser leaves it alone and the caller reads it with cell().
+  enum class Kind { Scalar, Metric, Attribute, RecentActions, Ignored, Extra };
   struct Column {
     std::string name;
     Kind kind = Kind::Ignored;
@@ -46,12 +48,15 @@ class CsvHeader {
   // Resolves a header record. Column names are profile field names (snake_case, or the
   // lowerCamel JSON names), `metrics.NAME`, `attributes.NAME` or `recent_actions`. An unknown
   // or duplicate column is an error naming it, unless ignore_unknown (then it is skipped and
-  // listed in *ignored).
+  // listed in *ignored). A column named in *extra is Kind::Extra, never unknown.
   static std::optional<CsvHeader> parse(std::string_view header_record, bool ignore_unknown,
                                         std::string* error,
-                                        std::vector<std::string>* ignored = nullptr);
+                                        std::vector<std::string>* ignored = nullptr,
+                                        const std::vector<std::string>* extra = nullptr);
 
   const std::vector<Column>& columns() const { return columns_; }
+  // The index of the column with this exact name, if any.
+  std::optional<std::size_t> find(std::string_view name) const;
 
  private:
   std::vector<Column> columns_;
@@ -63,6 +68,8 @@ class CsvRowParser {
   explicit CsvRowParser(const CsvHeader& header) : header_(&header) {}
   // Clears *profile and fills it from one record. False with the reason on a bad row.
   bool parse(std::string_view record, v1::CustomerProfile* profile, RowError* error);
+  // The text of cell `column` of the last record parse() accepted; valid until the next parse.
+  std::string_view cell(std::size_t column) const { return cells_[column]; }
 
  private:
   const CsvHeader* header_;

@@ -107,7 +107,8 @@ bool needs_population_stats(const compile::RuleSet& rules) {
   return false;
 }
 
-// Resolves the input format: option, extension, or (stdin) the first non-blank byte.
+}  // namespace
+
 std::optional<InputFormat> resolve_input_format(const InputOptions& in, ByteSource& source,
                                                 std::ostream& err) {
   if (in.format) return in.format;
@@ -127,6 +128,8 @@ std::optional<InputFormat> resolve_input_format(const InputOptions& in, ByteSour
       in.path);
   return std::nullopt;
 }
+
+namespace {
 
 // Per-worker row parsing, CSV or JSON Lines.
 struct RowParser {
@@ -294,6 +297,8 @@ std::optional<int> resolve_shard(const InputOptions& in, const std::string& path
   return std::nullopt;
 }
 
+}  // namespace
+
 void write_reject(OutputFile& file, bool raw, const Reject& r) {
   std::string line;
   if (raw) {
@@ -310,8 +315,6 @@ void write_reject(OutputFile& file, bool raw, const Reject& r) {
   line.push_back('\n');
   file.write(line);
 }
-
-}  // namespace
 
 bool parse_shard(const std::string& text, ShardSpec* shard, std::string* error) {
   const auto slash = text.find('/');

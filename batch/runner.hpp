@@ -73,4 +73,13 @@ struct StatsOptions {
 int run_score(const ScoreOptions& options, std::ostream& out, std::ostream& err);
 int run_stats(const StatsOptions& options, std::ostream& out, std::ostream& err);
 
+// For other batch-like verbs (retain backtest) that read inputs as `retain score` does.
+// The input format: the option, the extension, or on stdin the first non-blank byte (`{` is
+// JSON Lines). Nothing (with a message on err) when a file's name does not tell.
+std::optional<InputFormat> resolve_input_format(const InputOptions& in, ByteSource& source,
+                                                std::ostream& err);
+// One rejected row in a rejects file: the original record (raw, for CSV input into a .csv
+// file) or a JSON object {"line","field","reason","text"}.
+void write_reject(OutputFile& file, bool raw, const Reject& r);
+
 }  // namespace retain::batch

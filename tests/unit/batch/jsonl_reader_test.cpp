@@ -77,5 +77,26 @@ TEST(JsonRowParserTest, ProtobufFallbackParsesAndRejects) {
   EXPECT_FALSE(slow.parse(R"({"tenure_monts":3})", 0, &p, &e));
 }
 
+TEST(JsonRowParserTest, ExtraFieldsAreCapturedAsText) {
+  JsonRowParser fast;
+  fast.set_extra_fields({"churned", "note"});
+  v1::CustomerProfile p;
+  RowError e;
+  ASSERT_TRUE(fast.parse(R"({"churned":true,"tenure_months":3,"note":"a \"b\""})", 0, &p, &e))
+      << e.reason;
+  EXPECT_EQ(fast.extra(0), "true");
+  EXPECT_EQ(fast.extra(1), "a \"b\"");
+  EXPECT_EQ(p.tenure_months(), 3);
+  ASSERT_TRUE(fast.parse(R"({"churned":1})", 0, &p, &e));
+  EXPECT_EQ(fast.extra(0), "1");
+  EXPECT_FALSE(fast.extra(1));  // absent: cleared from the previous row
+  ASSERT_TRUE(fast.parse(R"({"churned":null})", 0, &p, &e));
+  EXPECT_FALSE(fast.extra(0));
+  EXPECT_FALSE(fast.parse(R"({"churned":[1]})", 0, &p, &e));
+  EXPECT_EQ(e.field, "churned");
+  // Only at the top level: inside an action it is still an unknown field.
+  EXPECT_FALSE(fast.parse(R"({"recent_actions":[{"churned":1}]})", 0, &p, &e));
+}
+
 }  // namespace
 }  // namespace retain::batch

@@ -127,5 +127,23 @@ TEST(ProfileFromRowTest, HeaderErrorsNameTheColumn) {
   EXPECT_TRUE(parser.parse("x,whatever", &p, &e));
 }
 
+TEST(ProfileFromRowTest, ExtraColumnsAreKeptAsTextNotUnknown) {
+  const std::vector<std::string> extra = {"churned"};
+  std::string error;
+  auto h = CsvHeader::parse("customer_id,churned,tenure_months", false, &error, nullptr, &extra);
+  ASSERT_TRUE(h) << error;
+  EXPECT_EQ(h->columns()[1].kind, CsvHeader::Kind::Extra);
+  ASSERT_EQ(h->find("churned"), 1u);
+  EXPECT_FALSE(h->find("nope"));
+  CsvRowParser parser(*h);
+  v1::CustomerProfile p;
+  RowError e;
+  ASSERT_TRUE(parser.parse("x,\"yes, really\",12", &p, &e)) << e.reason;
+  EXPECT_EQ(parser.cell(1), "yes, really");
+  EXPECT_EQ(p.tenure_months(), 12);
+  // Without the extra list the same header is an unknown column, as before.
+  EXPECT_FALSE(CsvHeader::parse("customer_id,churned", false, &error));
+}
+
 }  // namespace
 }  // namespace retain::batch
