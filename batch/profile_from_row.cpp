@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "batch/csv.hpp"
+#include "engine/profile_writers.hpp"
 
 namespace retain::batch {
 
@@ -58,11 +59,11 @@ bool parse_double(std::string_view s, double* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// ASCII only, without std::tolower's locale lookup on every character.
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string enum_names(const pb::EnumDescriptor* e) {
@@ -96,9 +97,61 @@ bool parse_number_text(std::string_view text, double* out) {
   return parse_double(text, out);
 }
 
-bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view text,
-                          pb::Message* message, std::string* reason) {
-  const pb::Reflection* refl = message->GetReflection();
+namespace {
+
+// Where parsed values go: a top-level profile field through its generated setter
+// (engine/profile_writers.hpp), anything else by reflection. Reflection finds the offset and
+// has-bit on every call, which dominated reading a CSV row.
+class FieldSink {
+ public:
+  FieldSink(const pb::FieldDescriptor* field, pb::Message* message,
+            v1::CustomerProfile* profile = nullptr)
+      : field_(field), message_(message), profile_(profile) {
+    if (profile_ != nullptr && field->containing_type() == profile_descriptor()) {
+      writer_ = profile_writer(field->number());
+    }
+  }
+
+  void set_int32(std::int32_t v) {
+    if (writer_ && writer_->set_int32) return writer_->set_int32(*profile_, v);
+    refl()->SetInt32(message_, field_, v);
+  }
+  void set_int64(std::int64_t v) { refl()->SetInt64(message_, field_, v); }
+  void set_uint32(std::uint32_t v) { refl()->SetUInt32(message_, field_, v); }
+  void set_uint64(std::uint64_t v) { refl()->SetUInt64(message_, field_, v); }
+  void set_double(double v) {
+    if (writer_ && writer_->set_double) return writer_->set_double(*profile_, v);
+    refl()->SetDouble(message_, field_, v);
+  }
+  void set_float(float v) { refl()->SetFloat(message_, field_, v); }
+  void set_bool(bool v) {
+    if (writer_ && writer_->set_bool) return writer_->set_bool(*profile_, v);
+    refl()->SetBool(message_, field_, v);
+  }
+  void set_enum(int v) {
+    if (writer_ && writer_->set_enum) return writer_->set_enum(*profile_, v);
+    refl()->SetEnumValue(message_, field_, v);
+  }
+  void set_string(std::string_view v) {
+    if (writer_ && writer_->set_string) return writer_->set_string(*profile_, v);
+    refl()->SetString(message_, field_, std::string(v));
+  }
+
+ private:
+  static const pb::Descriptor* profile_descriptor() {
+    static const pb::Descriptor* descriptor = v1::CustomerProfile::descriptor();
+    return descriptor;
+  }
+  const pb::Reflection* refl() const { return message_->GetReflection(); }
+
+  const pb::FieldDescriptor* field_;
+  pb::Message* message_;
+  v1::CustomerProfile* profile_;
+  const ProfileWriter* writer_ = nullptr;
+};
+
+bool set_from_text(const pb::FieldDescriptor* field, std::string_view text, FieldSink& sink,
+                   std::string* reason) {
   switch (field->cpp_type()) {
     case pb::FieldDescriptor::CPPTYPE_INT32: {
       std::int32_t v = 0;
@@ -106,7 +159,7 @@ bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view tex
         *reason = fmt::format("'{}' is not an integer (32-bit)", text);
         return false;
       }
-      refl->SetInt32(message, field, v);
+      sink.set_int32(v);
       return true;
     }
     case pb::FieldDescriptor::CPPTYPE_INT64: {
@@ -115,7 +168,7 @@ bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view tex
         *reason = fmt::format("'{}' is not an integer", text);
         return false;
       }
-      refl->SetInt64(message, field, v);
+      sink.set_int64(v);
       return true;
     }
     case pb::FieldDescriptor::CPPTYPE_UINT32: {
@@ -124,7 +177,7 @@ bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view tex
         *reason = fmt::format("'{}' is not a non-negative integer", text);
         return false;
       }
-      refl->SetUInt32(message, field, v);
+      sink.set_uint32(v);
       return true;
     }
     case pb::FieldDescriptor::CPPTYPE_UINT64: {
@@ -133,7 +186,7 @@ bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view tex
         *reason = fmt::format("'{}' is not a non-negative integer", text);
         return false;
       }
-      refl->SetUInt64(message, field, v);
+      sink.set_uint64(v);
       return true;
     }
     case pb::FieldDescriptor::CPPTYPE_DOUBLE:
@@ -144,18 +197,18 @@ bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view tex
         return false;
       }
       if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
-        refl->SetDouble(message, field, v);
+        sink.set_double(v);
       } else {
-        refl->SetFloat(message, field, static_cast<float>(v));
+        sink.set_float(static_cast<float>(v));
       }
       return true;
     }
     case pb::FieldDescriptor::CPPTYPE_BOOL: {
       const std::string_view t = trim(text);
       if (t == "1" || iequals(t, "true")) {
-        refl->SetBool(message, field, true);
+        sink.set_bool(true);
       } else if (t == "0" || iequals(t, "false")) {
-        refl->SetBool(message, field, false);
+        sink.set_bool(false);
       } else {
         *reason = fmt::format("'{}' is not a boolean (true, false, 1 or 0)", text);
         return false;
@@ -174,17 +227,31 @@ bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view tex
         *reason = fmt::format("'{}' is not a {} value (one of {})", text, e->name(), enum_names(e));
         return false;
       }
-      refl->SetEnumValue(message, field, v->number());
+      sink.set_enum(v->number());
       return true;
     }
     case pb::FieldDescriptor::CPPTYPE_STRING:
-      refl->SetString(message, field, std::string(text));
+      sink.set_string(text);
       return true;
     case pb::FieldDescriptor::CPPTYPE_MESSAGE:
       break;
   }
   *reason = "this field cannot be given as text";
   return false;
+}
+
+}  // namespace
+
+bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view text,
+                          pb::Message* message, std::string* reason) {
+  FieldSink sink(field, message);
+  return set_from_text(field, text, sink, reason);
+}
+
+bool set_scalar_from_text(const pb::FieldDescriptor* field, std::string_view text,
+                          v1::CustomerProfile* profile, std::string* reason) {
+  FieldSink sink(field, profile, profile);
+  return set_from_text(field, text, sink, reason);
 }
 
 bool add_recent_actions(std::string_view text, v1::CustomerProfile* profile, std::string* reason) {

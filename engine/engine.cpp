@@ -10,6 +10,7 @@
 
 #include "engine/decision_renderer.hpp"
 #include "engine/eval/evaluator.hpp"
+#include "engine/eval/profile_loaders.hpp"
 
 namespace retain {
 
@@ -65,26 +66,28 @@ const Range kRanges[] = {
     {"fundamentals_risk", 0, 100, false},
 };
 
-// The descriptors validation reads, looked up once: the service validates every request, and
-// finding fields by name each time cost more than the checks.
-struct ValidatedFields {
-  std::vector<const pb::FieldDescriptor*> counts;  // int32 fields: never negative
-  std::vector<std::pair<const Range*, const pb::FieldDescriptor*>> ranges;
+// The fields validation reads, resolved once to their generated readers: the service and the
+// batch readers validate every profile, and reflection (or finding fields by name) cost more
+// than the checks.
+struct ValidatedField {
+  const pb::FieldDescriptor* field;
+  eval::ProfileLoader read;
+  const Range* range;  // null: a count, never negative
 };
 
-const ValidatedFields& validated_fields() {
-  static const ValidatedFields fields = [] {
-    ValidatedFields out;
+const std::vector<ValidatedField>& validated_fields() {
+  static const std::vector<ValidatedField> fields = [] {
+    std::vector<ValidatedField> out;
     const pb::Descriptor* descriptor = v1::CustomerProfile::descriptor();
     for (int i = 0; i < descriptor->field_count(); ++i) {
       const pb::FieldDescriptor* field = descriptor->field(i);
       if (!field->is_repeated() && field->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32) {
-        out.counts.push_back(field);
+        out.push_back({field, eval::profile_loader(field->number()), nullptr});
       }
     }
     for (const Range& range : kRanges) {
       if (const auto* field = descriptor->FindFieldByName(range.field)) {
-        out.ranges.emplace_back(&range, field);
+        out.push_back({field, eval::profile_loader(field->number()), &range});
       }
     }
     return out;
@@ -95,18 +98,17 @@ const ValidatedFields& validated_fields() {
 }  // namespace
 
 std::optional<ProfileProblem> validate_profile(const v1::CustomerProfile& profile) {
-  const pb::Reflection* reflection = profile.GetReflection();
-  const ValidatedFields& fields = validated_fields();
-  for (const pb::FieldDescriptor* field : fields.counts) {
-    const int value = reflection->GetInt32(profile, field);
-    if (value < 0) {
-      return ProfileProblem{field->name(), fmt::format("must be >= 0, got {}", value)};
+  for (const ValidatedField& f : validated_fields()) {
+    const eval::Value v = f.read(profile);
+    if (!v.known()) continue;  // an unset optional field
+    const double value = v.number;
+    if (f.range == nullptr) {
+      if (value < 0) {
+        return ProfileProblem{f.field->name(), fmt::format("must be >= 0, got {}", value)};
+      }
+      continue;
     }
-  }
-  for (const auto& [range_ptr, field] : fields.ranges) {
-    const Range& range = *range_ptr;
-    if (field->has_presence() && !reflection->HasField(profile, field)) continue;
-    const double value = reflection->GetDouble(profile, field);
+    const Range& range = *f.range;
     const bool below = range.low_open ? value <= range.low : value < range.low;
     if (std::isnan(value) || below || value > range.high) {
       const std::string bound =
@@ -114,7 +116,7 @@ std::optional<ProfileProblem> validate_profile(const v1::CustomerProfile& profil
               ? fmt::format("must be {} {}", range.low_open ? ">" : ">=", range.low)
               : fmt::format("must be between {} and {}{}", range.low, range.high,
                             range.low_open ? " (and above 0)" : "");
-      return ProfileProblem{field->name(), fmt::format("{}, got {}", bound, value)};
+      return ProfileProblem{f.field->name(), fmt::format("{}, got {}", bound, value)};
     }
   }
   for (int i = 0; i < profile.recent_actions_size(); ++i) {

@@ -6,6 +6,7 @@
 #include "engine/check/schema.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/eval/profile_loaders.hpp"
+#include "engine/profile_writers.hpp"
 #include "retain/v1/decision.pb.h"
 
 namespace retain {
@@ -81,6 +82,62 @@ TEST(FieldAccessTest, GeneratedReadersAgreeWithReflectionSetAndUnset) {
   }
   EXPECT_GT(checked, 50);
   EXPECT_EQ(eval::profile_loader(9999), nullptr);
+}
+
+// Writing every field of the filled profile through the generated setters gives the same
+// message, field by field, as writing it by reflection.
+TEST(FieldAccessTest, GeneratedWritersAgreeWithReflection) {
+  const v1::CustomerProfile filled = filled_profile();
+  const pb::Descriptor* d = filled.GetDescriptor();
+  const pb::Reflection* r = filled.GetReflection();
+  int checked = 0;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated()) continue;
+    const ProfileWriter* writer = profile_writer(f->number());
+    ASSERT_NE(writer, nullptr) << f->name();
+    v1::CustomerProfile written;
+    int members = 0;
+    switch (f->cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        ASSERT_NE(writer->set_int32, nullptr) << f->name();
+        writer->set_int32(written, r->GetInt32(filled, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+        ASSERT_NE(writer->set_double, nullptr) << f->name();
+        writer->set_double(written, r->GetDouble(filled, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_BOOL:
+        ASSERT_NE(writer->set_bool, nullptr) << f->name();
+        writer->set_bool(written, r->GetBool(filled, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_ENUM:
+        ASSERT_NE(writer->set_enum, nullptr) << f->name();
+        writer->set_enum(written, r->GetEnumValue(filled, f));
+        break;
+      case pb::FieldDescriptor::CPPTYPE_STRING:
+        ASSERT_NE(writer->set_string, nullptr) << f->name();
+        writer->set_string(written, r->GetString(filled, f));
+        break;
+      default:
+        FAIL() << f->name() << " has a type the writers do not cover";
+    }
+    for (auto member : {writer->set_int32 != nullptr, writer->set_double != nullptr,
+                        writer->set_bool != nullptr, writer->set_enum != nullptr,
+                        writer->set_string != nullptr}) {
+      members += member;
+    }
+    EXPECT_EQ(members, 1) << f->name();
+    v1::CustomerProfile reflected;
+    reflected.CopyFrom(filled);
+    for (int j = 0; j < d->field_count(); ++j) {
+      if (d->field(j) != f) r->ClearField(&reflected, d->field(j));
+    }
+    EXPECT_EQ(written.SerializeAsString(), reflected.SerializeAsString()) << f->name();
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
+  EXPECT_EQ(profile_writer(9999), nullptr);
 }
 
 TEST(FieldAccessTest, SchemaResolvesNestedFieldsAndReadsThemByReflection) {
