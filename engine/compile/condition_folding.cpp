@@ -145,23 +145,35 @@ class Folder {
     for (std::uint32_t i = 0; i < p_.main_end; ++i) {
       if (is_root(i)) folded_root[i] = fold(i);
     }
+    // A folded tree runs as late as its first reader allows, so that trees gather into few
+    // Branch instructions: one dispatch for many rules. Slots are written once, so a test reads
+    // the same value whenever it runs.
     std::vector<Instr> out;
+    std::vector<std::uint32_t> pending;  // dsts of the conditions not yet emitted
+    std::vector<bool> is_pending(p_.slot_count, false);
     std::uint32_t condition = 0;
+    auto flush = [&] {
+      if (pending.empty()) return;
+      const auto count = static_cast<std::uint32_t>(pending.size());
+      out.push_back(Instr{OpCode::Branch, 0, condition - count, count, 0});
+      for (std::uint32_t dst : pending) is_pending[dst] = false;
+      pending.clear();
+    };
     for (std::uint32_t i = 0; i < p_.main_end; ++i) {
       if (removed_[i]) continue;
-      if (!folded_root[i]) {
-        out.push_back(p_.instrs[i]);
+      const Instr& in = p_.instrs[i];
+      if (folded_root[i]) {
+        pending.push_back(in.dst);
+        is_pending[in.dst] = true;
+        ++condition;
         continue;
       }
-      // Adjacent folded trees run as one Branch: one dispatch for many rules.
-      if (!out.empty() && out.back().op == OpCode::Branch &&
-          out.back().a + out.back().b == condition) {
-        ++out.back().b;
-      } else {
-        out.push_back(Instr{OpCode::Branch, 0, condition, 1, 0});
-      }
-      ++condition;
+      bool reads_pending = false;
+      for_each_read(in, [&](std::uint32_t slot) { reads_pending |= is_pending[slot]; });
+      if (reads_pending) flush();
+      out.push_back(in);
     }
+    flush();
     const auto new_end = static_cast<std::uint32_t>(out.size());
     out.insert(out.end(), p_.instrs.begin() + p_.main_end, p_.instrs.end());
     p_.instrs = std::move(out);
@@ -200,6 +212,18 @@ class Folder {
       const std::uint32_t user = user_[in.dst];
       inner_[i] =
           foldable && uses_[in.dst] == 1 && user != kNone && is_connective(p_.instrs[user].op);
+    }
+  }
+
+  // The slots an instruction reads, including those its count(... where ...) body reads.
+  template <typename Visit>
+  void for_each_read(const Instr& in, Visit visit) const {
+    for_each_operand(p_, in, visit);
+    if (in.op == OpCode::Count && in.a != kNone) {
+      const SubProgram& sub = p_.subprograms[in.a];
+      for (std::uint32_t j = sub.begin; j < sub.end; ++j) {
+        for_each_operand(p_, p_.sub_instrs[j], visit);
+      }
     }
   }
 
