@@ -239,10 +239,14 @@ TEST(Explain, CooldownNamesTheActionAndDays) {
   EXPECT_EQ(w->days_ago, 10);
   EXPECT_EQ(w->cooldown_days, 30);
   EXPECT_TRUE(w->changes.empty());
-  EXPECT_THAT(w->no_change, HasSubstr("again in 20 days"));
+  EXPECT_EQ(w->no_change, NoChange::Cooldown);
 
   const std::string text = render_explanation_text(e, {"en"});
   EXPECT_THAT(text, HasSubstr("QUALITY_MARKETING was taken 10 days ago, cooldown 30 days"));
+  EXPECT_THAT(text, HasSubstr("again in 20 days"));
+  const std::string zh = render_explanation_text(e, {"zh"});
+  EXPECT_THAT(zh, HasSubstr("仍在冷却期：QUALITY_MARKETING 10 天前刚执行过，冷却期为 30 天"));
+  EXPECT_THAT(zh, HasSubstr("20 天后才能再次提出"));
 }
 
 TEST(Explain, CapNamesTheTacticsRankedBefore) {
@@ -258,7 +262,11 @@ TEST(Explain, CapNamesTheTacticsRankedBefore) {
   EXPECT_EQ(w->max_tactics, 1);
   EXPECT_EQ(w->ranked_before, std::vector<std::string>{"BUILD_CUSTOMER_TIES"});
   EXPECT_TRUE(w->changes.empty());
-  EXPECT_THAT(w->no_change, HasSubstr("max_tactics is 1"));
+  EXPECT_EQ(w->no_change, NoChange::Cap);
+  EXPECT_THAT(render_explanation_text(e, {"en"}), HasSubstr("max_tactics is 1"));
+  EXPECT_THAT(render_explanation_text(e, {"zh"}),
+              HasSubstr("最多提出 1 项挽留措施（max_tactics），按优先级排在它前面的已有 1 项："
+                        "BUILD_CUSTOMER_TIES"));
 }
 
 TEST(Explain, UnknownFieldIsNamedAndSettingItIsTheChange) {
@@ -283,8 +291,12 @@ TEST(Explain, NeedsTwoFieldsSaysSo) {
   const auto e = explainer->explain(profile, nullptr, {"BUILD_CUSTOMER_TIES", 3});
   ASSERT_EQ(e.why_not.size(), 1u);
   EXPECT_TRUE(e.why_not[0].changes.empty());
-  EXPECT_THAT(e.why_not[0].no_change, HasSubstr("more than one field"));
+  EXPECT_EQ(e.why_not[0].no_change, NoChange::NotFound);
+  EXPECT_EQ(e.why_not[0].fields_tried,
+            (std::vector<std::string>{"account_manager_changed_days", "days_since_last_contact"}));
   EXPECT_GT(e.why_not[0].candidates_tried, 0);
+  EXPECT_THAT(render_explanation_text(e, {"en"}), HasSubstr("more than one field"));
+  EXPECT_THAT(render_explanation_text(e, {"zh"}), HasSubstr("很可能需要同时改动多个字段"));
 }
 
 TEST(Explain, OnlyTheFailingOperandsOfAnAndAreShown) {
@@ -368,7 +380,11 @@ TEST(ExplainCli, EveryExampleProfileChangesAreVerified) {
         ++changes;
       }
       if (parsed.changes.empty()) {
-        EXPECT_FALSE(w.at("no_change").string_value().empty()) << parsed.tactic;
+        // A code, not a sentence: the JSON is for programs and has no language.
+        EXPECT_THAT(w.at("no_change").string_value(),
+                    ::testing::AnyOf("cooldown", "max_tactics", "reads_no_field",
+                                     "needs_more_than_one_field"))
+            << parsed.tactic;
       }
       expect_changes_verified(rules, profile, parsed);
     }
