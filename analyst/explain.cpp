@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "analyst/explain_phrases.hpp"
 #include "analyst/smallest_change.hpp"
 #include "engine/explanation.hpp"
 #include "engine/json_text.hpp"
@@ -58,68 +59,120 @@ std::string texts(const Texts& t, const std::vector<std::string>& langs,
   return fmt::format("{}", fmt::join(parts, separator));
 }
 
-std::string values_of(const ConditionPart& part) {
+// "unknown" and "unset" are how the engine and the search mark a missing value, not values
+// from the profile, so they are said in the reader's language.
+std::string shown_value(const std::string& value, const Langs& langs) {
+  if (value == "unknown") return say(langs, Phrase::ValueUnknown);
+  if (value == "unset") return say(langs, Phrase::ValueUnset);
+  return value;
+}
+
+std::string values_of(const ConditionPart& part, const Langs& langs) {
   std::vector<std::string> shown;
   for (const auto& [name, value] : part.values)
-    shown.push_back(fmt::format("{} = {}", name, value));
+    shown.push_back(fmt::format("{} = {}", name, shown_value(value, langs)));
   return fmt::format("{}", fmt::join(shown, ", "));
 }
 
-void render_part(const ConditionPart& part, int indent, std::string& out) {
-  out += fmt::format("{:{}}{}  → {}", "", indent, part.text, part.outcome);
-  // Values are shown where they decide: at the parts that read them, not again above.
-  if (part.parts.empty() && !part.values.empty()) out += fmt::format("  [{}]", values_of(part));
-  out += "\n";
-  for (const auto& child : part.parts) render_part(child, indent + 2, out);
+Phrase outcome_phrase(const std::string& outcome) {
+  if (outcome == "true") return Phrase::PartTrue;
+  if (outcome == "unknown") return Phrase::PartUnknown;
+  return Phrase::PartFalse;
 }
 
-std::string blocked_text(const WhyNot& w) {
+void render_part(const ConditionPart& part, int indent, const Langs& langs, std::string& out) {
+  out +=
+      fmt::format("{:{}}{}  {}", "", indent, part.text, say(langs, outcome_phrase(part.outcome)));
+  // Values are shown where they decide: at the parts that read them, not again above.
+  if (part.parts.empty() && !part.values.empty())
+    out += fmt::format("  [{}]", values_of(part, langs));
+  out += "\n";
+  for (const auto& child : part.parts) render_part(child, indent + 2, langs, out);
+}
+
+std::string blocked_text(const WhyNot& w, const Langs& langs) {
   switch (w.blocked) {
     case Blocked::NoCause:
-      return w.causes.size() == 1 ? "the cause it answers did not fire"
-                                  : "none of the causes it answers fired";
+      return say(langs,
+                 w.causes.size() == 1 ? Phrase::BlockedNoCauseOne : Phrase::BlockedNoCauseMany);
     case Blocked::WhenFalse:
-      return "its condition (when) is false";
+      return say(langs, Phrase::BlockedWhenFalse);
     case Blocked::Unknown:
-      return fmt::format("undecided: a value it needs is not known ({})",
-                         w.unknown.empty() ? std::string("see below")
-                                           : fmt::format("{}", fmt::join(w.unknown, ", ")));
+      return in_each(langs, [&](std::string_view lang) {
+        const std::string names = w.unknown.empty() ? std::string(phrase(Phrase::SeeBelow, lang))
+                                                    : fmt::format("{}", fmt::join(w.unknown, ", "));
+        return fmt::format(fmt::runtime(phrase(Phrase::BlockedUnknown, lang)),
+                           fmt::arg("names", names));
+      });
     case Blocked::Cooldown:
-      return fmt::format("cooling down: {} was taken {} days ago, cooldown {} days", w.action,
-                         w.days_ago, w.cooldown_days);
+      return say(langs, Phrase::BlockedCooldown, fmt::arg("action", w.action),
+                 fmt::arg("days", w.days_ago), fmt::arg("cooldown", w.cooldown_days));
     case Blocked::Cap:
-      return fmt::format(
-          "eligible, but dropped by the cap: at most {} tactics (max_tactics), and {} rank before "
-          "it by priority: {}",
-          w.max_tactics, w.ranked_before.size(), fmt::join(w.ranked_before, ", "));
+      return say(langs, Phrase::BlockedCap, fmt::arg("max", w.max_tactics),
+                 fmt::arg("n", w.ranked_before.size()),
+                 fmt::arg("before", fmt::format("{}", fmt::join(w.ranked_before, ", "))));
   }
   return "";
 }
 
-void render_why_not(const WhyNot& w, const std::vector<std::string>& langs, std::string& out) {
-  out += fmt::format("  {} ({}), priority {}\n", w.tactic, texts(w.label, langs), w.priority);
-  out += fmt::format("    blocked: {}\n", blocked_text(w));
+std::string no_change_text(const WhyNot& w, const Langs& langs) {
+  return in_each(langs, [&](std::string_view lang) {
+    auto in = [&](Phrase id) { return fmt::runtime(phrase(id, lang)); };
+    std::string text;
+    switch (w.no_change) {
+      case NoChange::None:
+        return text;
+      case NoChange::Cooldown:
+        return fmt::format(in(Phrase::NoChangeCooldown), fmt::arg("action", w.action),
+                           fmt::arg("days", w.days_ago), fmt::arg("cooldown", w.cooldown_days),
+                           fmt::arg("left", w.cooldown_days - w.days_ago));
+      case NoChange::Cap:
+        return fmt::format(in(Phrase::NoChangeCap), fmt::arg("max", w.max_tactics));
+      case NoChange::NoField:
+        text = phrase(Phrase::NoChangeNoField, lang);
+        break;
+      case NoChange::NotFound:
+        text = fmt::format(in(Phrase::NoChangeNotFound), fmt::arg("tried", w.candidates_tried),
+                           fmt::arg("fields", fmt::format("{}", fmt::join(w.fields_tried, ", "))));
+        break;
+    }
+    // Eligible or not, a cooldown would still hold it back: say so, or the change misleads.
+    if (!w.action.empty()) {
+      text += fmt::format(in(Phrase::NoChangeAlsoCooldown), fmt::arg("action", w.action),
+                          fmt::arg("days", w.days_ago), fmt::arg("cooldown", w.cooldown_days));
+    }
+    return text;
+  });
+}
+
+void render_why_not(const WhyNot& w, const Langs& langs, std::string& out) {
+  out += fmt::format("  {} ({}), {}\n", w.tactic, texts(w.label, langs),
+                     say(langs, Phrase::Priority, fmt::arg("priority", w.priority)));
+  out += fmt::format("    {}\n", blocked_text(w, langs));
   for (const auto& cause : w.causes) {
-    out += fmt::format("    cause {} ({}) → {}\n", cause.id, texts(cause.label, langs),
-                       cause.outcome == "unknown" ? "undecided (missing data)" : "did not fire");
-    render_part(cause.condition, 6, out);
+    out += fmt::format(
+        "    {} {} ({}) → {}\n", say(langs, Phrase::Cause), cause.id, texts(cause.label, langs),
+        say(langs, cause.outcome == "unknown" ? Phrase::CauseUndecided : Phrase::CauseNotFired));
+    render_part(cause.condition, 6, langs, out);
   }
   if (w.when) {
-    out += "    when:\n";
-    render_part(*w.when, 6, out);
+    out += fmt::format("    {}\n", say(langs, Phrase::WhenHeading));
+    render_part(*w.when, 6, langs, out);
   }
-  if (!w.changes.empty()) {
-    bool first = true;
-    for (const auto& c : w.changes) {
-      out += fmt::format("    {} {} {} → {}  (verified: re-evaluated, {} is proposed{})\n",
-                         first ? "smallest change:" : "or:             ", c.field, c.from, c.to,
-                         w.tactic,
-                         c.checked_step.empty() ? std::string()
-                                                : fmt::format("; at {} it is not", c.checked_step));
-      first = false;
-    }
-  } else if (!w.no_change.empty()) {
-    out += fmt::format("    {}\n", w.no_change);
+  bool first = true;
+  for (const auto& c : w.changes) {
+    const bool step = !c.checked_step.empty();
+    const Phrase id = first ? (step ? Phrase::SmallestChangeStep : Phrase::SmallestChange)
+                            : (step ? Phrase::OrChangeStep : Phrase::OrChange);
+    out += fmt::format(
+        "    {}\n",
+        say(langs, id, fmt::arg("field", c.field), fmt::arg("from", shown_value(c.from, langs)),
+            fmt::arg("to", shown_value(c.to, langs)), fmt::arg("tactic", w.tactic),
+            fmt::arg("step", c.checked_step)));
+    first = false;
+  }
+  if (w.changes.empty() && w.no_change != NoChange::None) {
+    out += fmt::format("    {}\n", no_change_text(w, langs));
   }
 }
 
@@ -131,19 +184,23 @@ std::string render_explanation_text(const Explanation& e, const std::vector<std:
   summary.bands = true;
   summary.evidence = true;
   summary.answers = true;
+  summary.words = summary_words(langs);
   std::string out = render_summary(e.decision, summary);
   if (e.why_not.empty()) {
     int rank = 0;
     for (const auto& t : e.decision.tactics()) {
       ++rank;
-      if (t.id() == e.tactic)
-        out += fmt::format("\nWhy not: {} is proposed (rank {})\n", t.id(), rank);
+      if (t.id() == e.tactic) {
+        out += fmt::format("\n{}\n", say(langs, Phrase::WhyNotIsProposed,
+                                         fmt::arg("tactic", t.id()), fmt::arg("rank", rank)));
+      }
     }
-    if (e.tactic.empty()) out += "\nWhy not: every tactic of the rules is proposed\n";
+    if (e.tactic.empty()) out += fmt::format("\n{}\n", say(langs, Phrase::WhyNotAllProposed));
     return out;
   }
-  out += fmt::format("\nWhy not: {} tactic{} not proposed\n", e.why_not.size(),
-                     e.why_not.size() == 1 ? "" : "s");
+  out += fmt::format("\n{}\n", e.why_not.size() == 1 ? say(langs, Phrase::WhyNotOne)
+                                                     : say(langs, Phrase::WhyNotMany,
+                                                           fmt::arg("n", e.why_not.size())));
   for (const auto& w : e.why_not) render_why_not(w, langs, out);
   return out;
 }
@@ -242,9 +299,13 @@ void json_why_not(const WhyNot& w, std::string& out) {
     out += '}';
   }
   out += ']';
-  if (!w.no_change.empty()) {
+  if (w.no_change != NoChange::None) {
     out += ",\"no_change\":";
-    append_json_quoted(out, w.no_change);
+    append_json_quoted(out, no_change_name(w.no_change));
+    if (w.no_change == NoChange::NotFound) {
+      out += ",\"fields_tried\":";
+      json_strings(w.fields_tried, out);
+    }
   }
   out += fmt::format(",\"candidates_tried\":{}}}", w.candidates_tried);
 }

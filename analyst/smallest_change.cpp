@@ -474,19 +474,14 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
                            const v1::CustomerProfile& profile, const PopulationStats* stats,
                            WhyNot& why, std::size_t max_changes) {
   why.changes.clear();
-  why.no_change.clear();
+  why.no_change = NoChange::None;
+  why.fields_tried.clear();
   if (why.blocked == Blocked::Cooldown) {
-    why.no_change = fmt::format(
-        "no single-field change makes it fire: {} was taken {} days ago and its cooldown is {} "
-        "days, so it can be proposed again in {} days",
-        why.action, why.days_ago, why.cooldown_days, why.cooldown_days - why.days_ago);
+    why.no_change = NoChange::Cooldown;
     return;
   }
   if (why.blocked == Blocked::Cap) {
-    why.no_change = fmt::format(
-        "no change to its own guard makes it fire: it is already eligible, and only {} tactics "
-        "may be proposed (max_tactics is {}); it gets in only when one ranked before it goes",
-        why.max_tactics, why.max_tactics);
+    why.no_change = NoChange::Cap;
     return;
   }
 
@@ -518,21 +513,8 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
   why.changes = std::move(changes);
   if (!why.changes.empty()) return;
 
-  std::vector<std::string> fields;
-  for (const auto& [path, target] : reads.targets) fields.push_back(path);
-  why.no_change =
-      fields.empty()
-          ? std::string("no single-field change makes it fire: its guard reads no profile field")
-          : fmt::format(
-                "no single-field change found: {} re-evaluations, each changing one of {}, did "
-                "not propose it; it most likely needs more than one field to change",
-                why.candidates_tried, fmt::join(fields, ", "));
-  if (!why.action.empty()) {
-    why.no_change += fmt::format(
-        ", and {} was taken {} days ago (cooldown {} days), so it would be held back even when "
-        "eligible",
-        why.action, why.days_ago, why.cooldown_days);
-  }
+  for (const auto& [path, target] : reads.targets) why.fields_tried.push_back(path);
+  why.no_change = why.fields_tried.empty() ? NoChange::NoField : NoChange::NotFound;
 }
 
 }  // namespace retain::analyst

@@ -61,6 +61,22 @@ const char* blocked_name(Blocked blocked) {
   return "unknown";
 }
 
+const char* no_change_name(NoChange reason) {
+  switch (reason) {
+    case NoChange::None:
+      return "";
+    case NoChange::Cooldown:
+      return "cooldown";
+    case NoChange::Cap:
+      return "max_tactics";
+    case NoChange::NoField:
+      return "reads_no_field";
+    case NoChange::NotFound:
+      return "needs_more_than_one_field";
+  }
+  return "";
+}
+
 const check::DeclInfo* GuardAnalysis::decl(const std::string& name) const {
   auto it = module_->by_name.find(name);
   return it == module_->by_name.end() ? nullptr

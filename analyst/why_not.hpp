@@ -41,6 +41,18 @@ enum class Blocked {
 
 const char* blocked_name(Blocked blocked);
 
+// Why no single-field change is reported. A code, not a sentence, so that the JSON stays
+// language-neutral and the text output can say it in the reader's language.
+enum class NoChange {
+  None,      // changes were found (or not searched)
+  Cooldown,  // held back by a cooldown: no field change lifts it
+  Cap,       // eligible but over max_tactics: no change to its own guard lifts it
+  NoField,   // its guard reads no profile field
+  NotFound,  // every single-field candidate was tried; it needs more than one
+};
+
+const char* no_change_name(NoChange reason);
+
 struct AnsweredCause {
   std::string id;
   Texts label;
@@ -73,7 +85,8 @@ struct WhyNot {
   int max_tactics = 0;                     // Cap
   std::vector<std::string> ranked_before;  // Cap: the proposed tactics ranked before it
   std::vector<FieldChange> changes;        // smallest verified single-field changes, smallest first
-  std::string no_change;                   // why no single-field change is reported, when none is
+  NoChange no_change = NoChange::None;     // why no single-field change is reported
+  std::vector<std::string> fields_tried;   // NotFound: the fields the search changed
   int candidates_tried = 0;
 };
 

@@ -55,53 +55,59 @@ std::string render_summary(const v1::Decision& d, const SummaryOptions& options)
     }
     return fmt::format("{}", fmt::join(parts, " / "));
   };
-  std::string out = fmt::format(
-      "{}  tier {} · credit grade {} · churn risk {}%\n",
-      d.customer_id().empty() ? "(no id)" : d.customer_id(), d.tier().empty() ? "-" : d.tier(),
-      d.credit_grade().empty() ? "-" : d.credit_grade(), format_number(d.churn_risk() * 100.0, 1));
+  const SummaryWords& w = options.words;
+  std::string out = fmt::format("{}  {} {} · {} {} · {} {}%\n",
+                                d.customer_id().empty() ? w.no_id : d.customer_id(), w.tier,
+                                d.tier().empty() ? "-" : d.tier(), w.credit_grade,
+                                d.credit_grade().empty() ? "-" : d.credit_grade(), w.churn_risk,
+                                format_number(d.churn_risk() * 100.0, 1));
+  // fmt pads by display width, so a Chinese title of four characters lines up with "tactic".
+  auto title = [&](const std::string& word) { return fmt::format("  {:<8} ", word); };
+  const std::string continued(11, ' ');
   if (options.bands) {
     for (const auto& b : d.bands()) {
-      out += fmt::format("  band     {} = {} ({})\n", b.tiers(), b.band(), label(b.label()));
+      out += fmt::format("{}{} = {} ({})\n", title(w.band), b.tiers(), b.band(), label(b.label()));
     }
   }
   for (const auto& c : d.causes()) {
-    out += fmt::format("  cause    {} ({})\n", c.id(), label(c.label()));
+    out += fmt::format("{}{} ({})\n", title(w.cause), c.id(), label(c.label()));
     std::vector<std::string> shown;
     for (const auto& lang : options.langs) {
       const std::string why = pick_text(c.because(), lang);
       if (why.empty() || std::find(shown.begin(), shown.end(), why) != shown.end()) continue;
       shown.push_back(why);
-      out += fmt::format("           {}\n", why);
+      out += fmt::format("{}{}\n", continued, why);
     }
     if (options.evidence && !c.evidence().values().empty()) {
       std::map<std::string, std::string> sorted(c.evidence().values().begin(),
                                                 c.evidence().values().end());
       std::vector<std::string> parts;
-      for (const auto& [name, value] : sorted) parts.push_back(fmt::format("{} = {}", name, value));
-      out += fmt::format("           when {}  [{}]\n", c.evidence().condition(),
+      for (const auto& [name, value] : sorted)
+        parts.push_back(fmt::format("{} = {}", name, value == "unknown" ? w.unknown : value));
+      out += fmt::format("{}{} {}  [{}]\n", continued, w.when, c.evidence().condition(),
                          fmt::join(parts, ", "));
     }
   }
   int rank = 0;
   for (const auto& t : d.tactics()) {
-    out += fmt::format("  tactic   {}. {} ({})", ++rank, t.id(), label(t.label()));
+    out += fmt::format("{}{}. {} ({})", title(w.tactic), ++rank, t.id(), label(t.label()));
     if (options.answers && !t.answers().empty()) {
-      out += fmt::format(" answers {}", fmt::join(t.answers(), ", "));
+      out += fmt::format(" {} {}", w.answers, fmt::join(t.answers(), ", "));
     }
     out += "\n";
   }
-  auto list = [&](const char* title, const auto& findings) {
+  auto list = [&](const std::string& word, const auto& findings) {
     for (const auto& f : findings) {
-      out += fmt::format("  {:<8} {} ({})\n", title, f.id(), label(f.label()));
+      out += fmt::format("{}{} ({})\n", title(word), f.id(), label(f.label()));
     }
   };
-  list("segment", d.segments());
-  list("account", d.account_actions());
-  list("credit", d.credit_checks());
+  list(w.segment, d.segments());
+  list(w.account, d.account_actions());
+  list(w.credit, d.credit_checks());
   if (!d.unknowns().empty()) {
     std::vector<std::string> rules;
     for (const auto& u : d.unknowns()) rules.push_back(u.rule());
-    out += fmt::format("  undecided (missing data): {}\n", fmt::join(rules, ", "));
+    out += fmt::format("  {}: {}\n", w.undecided, fmt::join(rules, ", "));
   }
   return out;
 }

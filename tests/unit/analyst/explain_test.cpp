@@ -1,8 +1,11 @@
 // retain explain: why a tactic is not proposed, and the smallest single-field change that
 // proposes it. Each suggested change is applied to the profile here, independently of the
 // search, and re-evaluated; minimality is checked on the neighbouring value.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
@@ -12,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "analyst/explain.hpp"
+#include "analyst/explain_phrases.hpp"
 #include "batch/stats_file.hpp"
 #include "engine/profile_json.hpp"
 #include "test_support.hpp"
@@ -239,10 +243,14 @@ TEST(Explain, CooldownNamesTheActionAndDays) {
   EXPECT_EQ(w->days_ago, 10);
   EXPECT_EQ(w->cooldown_days, 30);
   EXPECT_TRUE(w->changes.empty());
-  EXPECT_THAT(w->no_change, HasSubstr("again in 20 days"));
+  EXPECT_EQ(w->no_change, NoChange::Cooldown);
 
   const std::string text = render_explanation_text(e, {"en"});
   EXPECT_THAT(text, HasSubstr("QUALITY_MARKETING was taken 10 days ago, cooldown 30 days"));
+  EXPECT_THAT(text, HasSubstr("again in 20 days"));
+  const std::string zh = render_explanation_text(e, {"zh"});
+  EXPECT_THAT(zh, HasSubstr("仍在冷却期：QUALITY_MARKETING 10 天前刚执行过，冷却期为 30 天"));
+  EXPECT_THAT(zh, HasSubstr("20 天后才能再次提出"));
 }
 
 TEST(Explain, CapNamesTheTacticsRankedBefore) {
@@ -258,7 +266,11 @@ TEST(Explain, CapNamesTheTacticsRankedBefore) {
   EXPECT_EQ(w->max_tactics, 1);
   EXPECT_EQ(w->ranked_before, std::vector<std::string>{"BUILD_CUSTOMER_TIES"});
   EXPECT_TRUE(w->changes.empty());
-  EXPECT_THAT(w->no_change, HasSubstr("max_tactics is 1"));
+  EXPECT_EQ(w->no_change, NoChange::Cap);
+  EXPECT_THAT(render_explanation_text(e, {"en"}), HasSubstr("max_tactics is 1"));
+  EXPECT_THAT(render_explanation_text(e, {"zh"}),
+              HasSubstr("最多提出 1 项挽留措施（max_tactics），按优先级排在它前面的已有 1 项："
+                        "BUILD_CUSTOMER_TIES"));
 }
 
 TEST(Explain, UnknownFieldIsNamedAndSettingItIsTheChange) {
@@ -283,8 +295,12 @@ TEST(Explain, NeedsTwoFieldsSaysSo) {
   const auto e = explainer->explain(profile, nullptr, {"BUILD_CUSTOMER_TIES", 3});
   ASSERT_EQ(e.why_not.size(), 1u);
   EXPECT_TRUE(e.why_not[0].changes.empty());
-  EXPECT_THAT(e.why_not[0].no_change, HasSubstr("more than one field"));
+  EXPECT_EQ(e.why_not[0].no_change, NoChange::NotFound);
+  EXPECT_EQ(e.why_not[0].fields_tried,
+            (std::vector<std::string>{"account_manager_changed_days", "days_since_last_contact"}));
   EXPECT_GT(e.why_not[0].candidates_tried, 0);
+  EXPECT_THAT(render_explanation_text(e, {"en"}), HasSubstr("more than one field"));
+  EXPECT_THAT(render_explanation_text(e, {"zh"}), HasSubstr("很可能需要同时改动多个字段"));
 }
 
 TEST(Explain, OnlyTheFailingOperandsOfAnAndAreShown) {
@@ -368,7 +384,11 @@ TEST(ExplainCli, EveryExampleProfileChangesAreVerified) {
         ++changes;
       }
       if (parsed.changes.empty()) {
-        EXPECT_FALSE(w.at("no_change").string_value().empty()) << parsed.tactic;
+        // A code, not a sentence: the JSON is for programs and has no language.
+        EXPECT_THAT(w.at("no_change").string_value(),
+                    ::testing::AnyOf("cooldown", "max_tactics", "reads_no_field",
+                                     "needs_more_than_one_field"))
+            << parsed.tactic;
       }
       expect_changes_verified(rules, profile, parsed);
     }
@@ -409,6 +429,241 @@ TEST(ExplainCli, TextCarriesLabelsInBothLanguages) {
                              profile, "--tactic", second});
   ASSERT_EQ(asked.code, 0);
   EXPECT_THAT(asked.out, HasSubstr("Why not: " + second + " is proposed (rank 2)"));
+}
+
+// The literal text of an English phrase between its placeholders, trimmed: what would show
+// if the phrase leaked into Chinese output. Pieces without a letter ("→", ", ") say nothing.
+std::vector<std::string> english_pieces(std::string_view format) {
+  std::vector<std::string> pieces;
+  std::string piece;
+  auto flush = [&] {
+    const auto begin = piece.find_first_not_of(' ');
+    const auto end = piece.find_last_not_of(' ');
+    if (begin != std::string::npos) {
+      std::string trimmed = piece.substr(begin, end - begin + 1);
+      if (std::any_of(trimmed.begin(), trimmed.end(),
+                      [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }))
+        pieces.push_back(trimmed);
+    }
+    piece.clear();
+  };
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    if (format[i] == '{') {
+      flush();
+      i = format.find('}', i);
+    } else {
+      piece += format[i];
+    }
+  }
+  flush();
+  return pieces;
+}
+
+bool identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Where `word` occurs in `text` as a word of its own: "account" is not in
+// account_manager_changed_days, a field name the conditions show in every language.
+std::size_t find_word(const std::string& text, const std::string& word) {
+  for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const bool starts = at == 0 || !identifier_char(text[at - 1]) || !identifier_char(word.front());
+    const auto after = at + word.size();
+    const bool ends =
+        after == text.size() || !identifier_char(text[after]) || !identifier_char(word.back());
+    if (starts && ends) return at;
+  }
+  return std::string::npos;
+}
+
+// Chinese characters and the full-width punctuation that goes with them.
+bool has_cjk(const std::string& text, std::string* where = nullptr) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    char32_t cp = c & (n == 4 ? 0x07 : n == 3 ? 0x0F : 0x1F);
+    for (std::size_t k = 1; k < n && i + k < text.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    if ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x3400 && cp <= 0x9FFF) ||
+        (cp >= 0xFF00 && cp <= 0xFFEF)) {
+      if (where) {
+        const auto line = text.rfind('\n', i);
+        const auto begin = line == std::string::npos ? 0 : line + 1;
+        *where = text.substr(begin, text.find('\n', i) - begin);
+      }
+      return true;
+    }
+    i += n;
+  }
+  return false;
+}
+
+// The conditions as written in the rules, which every language quotes as they are: `days(180)`
+// is rule code, not the English word the cooldown phrase uses.
+void collect_conditions(const pb::Value& value, std::vector<std::string>& out) {
+  if (value.has_list_value()) {
+    for (const auto& v : value.list_value().values()) collect_conditions(v, out);
+    return;
+  }
+  if (!value.has_struct_value()) return;
+  for (const auto& [key, v] : value.struct_value().fields()) {
+    if ((key == "text" || key == "condition") && v.has_string_value())
+      out.push_back(v.string_value());
+    collect_conditions(v, out);
+  }
+}
+
+// text without any of `quoted`, longest first so that a part does not cut its whole in two.
+std::string without(std::string text, std::vector<std::string> quoted) {
+  std::sort(quoted.begin(), quoted.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& q : quoted) {
+    for (auto at = text.find(q); !q.empty() && at != std::string::npos; at = text.find(q, at))
+      text.erase(at, q.size());
+  }
+  return text;
+}
+
+pb::Value explain_json(const std::string& rules, const fs::path& profile) {
+  const auto json =
+      retain({"explain", "--rules", rules, "--profile", profile.string(), "--format", "json"});
+  EXPECT_EQ(json.code, 0) << json.err;
+  pb::Value parsed;
+  EXPECT_TRUE(pb::util::JsonStringToMessage(json.out, &parsed).ok()) << json.out;
+  return parsed;
+}
+
+// Label and because texts the rules give without English: the only Chinese `--lang en` may
+// show, since there is nothing else to show for them.
+void collect_texts_without_en(const pb::Value& value, std::vector<std::string>& out) {
+  if (value.has_list_value()) {
+    for (const auto& v : value.list_value().values()) collect_texts_without_en(v, out);
+    return;
+  }
+  if (!value.has_struct_value()) return;
+  for (const auto& [key, v] : value.struct_value().fields()) {
+    if ((key == "label" || key == "because") && v.has_struct_value() &&
+        !v.struct_value().fields().count("en")) {
+      for (const auto& [lang, text] : v.struct_value().fields()) out.push_back(text.string_value());
+    }
+    collect_texts_without_en(v, out);
+  }
+}
+
+std::vector<fs::path> example_profiles() {
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::directory_iterator(kSourceDir / "examples" / "profiles"))
+    paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+TEST(ExplainPhrases, EveryPhraseHasBothLanguages) {
+  for (const auto& p : phrase_table()) {
+    SCOPED_TRACE(p.en);
+    EXPECT_FALSE(std::string_view(p.en).empty());
+    EXPECT_TRUE(has_cjk(p.zh)) << p.zh;
+    EXPECT_FALSE(has_cjk(p.en));
+  }
+}
+
+// An account manager reads `--lang zh` in Chinese: the framing is Chinese and not one English
+// phrase of the table shows, on every example profile (together they reach every way a tactic
+// can be blocked).
+TEST(ExplainCli, ZhIsChineseThroughout) {
+  const std::string rules = (kSourceDir / "rules").string();
+  std::set<Blocked> blocked_seen;
+  std::string all;
+  for (const auto& path : example_profiles()) {
+    SCOPED_TRACE(path.filename().string());
+    const auto zh =
+        retain({"explain", "--rules", rules, "--profile", path.string(), "--lang", "zh"});
+    ASSERT_EQ(zh.code, 0) << zh.err;
+    std::vector<std::string> conditions;
+    collect_conditions(explain_json(rules, path), conditions);
+    const std::string framing = without(zh.out, conditions);
+    for (const auto& p : phrase_table()) {
+      for (const auto& piece : english_pieces(p.en)) {
+        const auto at = find_word(framing, piece);
+        EXPECT_EQ(at, std::string::npos)
+            << "English \"" << piece << "\" in: "
+            << framing.substr(framing.rfind('\n', at) + 1,
+                              framing.find('\n', at) - framing.rfind('\n', at) - 1);
+      }
+    }
+    std::string error;
+    const auto explainer =
+        Explainer::create(*load_rules({rules}).value, *check_rules({rules}).value, &error);
+    ASSERT_TRUE(explainer) << error;
+    const auto e = explainer->explain(profile_from(read_text(path)), nullptr);
+    for (const auto& w : e.why_not) blocked_seen.insert(w.blocked);
+    all += zh.out;
+  }
+  EXPECT_EQ(blocked_seen.size(), 5u) << "the profiles no longer reach every kind of block";
+  for (const char* framing : {"客户分层",
+                              "信用等级",
+                              "流失风险",
+                              "分档",
+                              "流失原因",
+                              "判断依据",
+                              "挽留措施",
+                              "应对",
+                              "为什么没有提出：",
+                              "项挽留措施未提出",
+                              "优先级",
+                              "受阻原因：它所应对的流失原因",
+                              "受阻原因：它的适用条件不成立",
+                              "受阻原因：仍在冷却期",
+                              "适用条件：",
+                              "→ 不成立",
+                              "最小改动：把",
+                              "或者：",
+                              "（已验证：重新评估后会提出",
+                              "时不会）",
+                              "没有找到只改一个字段的办法",
+                              "→ 未出现"}) {
+    EXPECT_THAT(all, HasSubstr(framing));
+  }
+  // Rule labels in Chinese, not English.
+  EXPECT_THAT(all, HasSubstr("与客户建立关联"));
+  EXPECT_THAT(all, HasSubstr("员工跳槽带走客户"));
+  EXPECT_THAT(all, Not(HasSubstr("Tie the customer to the company")));
+}
+
+TEST(ExplainCli, EnHasNoChineseButUntranslatedRuleTexts) {
+  const std::string rules = (kSourceDir / "rules").string();
+  for (const auto& path : example_profiles()) {
+    SCOPED_TRACE(path.filename().string());
+    const auto en =
+        retain({"explain", "--rules", rules, "--profile", path.string(), "--lang", "en"});
+    ASSERT_EQ(en.code, 0) << en.err;
+    std::vector<std::string> allowed;
+    collect_texts_without_en(explain_json(rules, path), allowed);
+    const std::string text = without(en.out, allowed);
+    std::string where;
+    EXPECT_FALSE(has_cjk(text, &where)) << where;
+    EXPECT_THAT(en.out, HasSubstr("Why not:"));
+  }
+}
+
+TEST(ExplainCli, BothGivesEachFramingPhraseInChineseThenEnglish) {
+  const std::string profile = (kSourceDir / "examples/profiles/manager_left_orders_dropped.json");
+  const auto both =
+      retain({"explain", "--rules", (kSourceDir / "rules").string(), "--profile", profile});
+  ASSERT_EQ(both.code, 0) << both.err;
+  EXPECT_THAT(both.out, HasSubstr("客户分层 / tier ORDINARY · 信用等级 / credit grade A"));
+  EXPECT_THAT(both.out,
+              HasSubstr("为什么没有提出：17 项挽留措施未提出 / Why not: 17 tactics not proposed"));
+  EXPECT_THAT(both.out,
+              HasSubstr("受阻原因：它的适用条件不成立 / blocked: its condition (when) is false"));
+  EXPECT_THAT(both.out,
+              HasSubstr("最小改动：把 is_lost 从 false 改为 true（已验证：重新评估后会提出 "
+                        "CHURN_COST_ANALYSIS） / smallest change: is_lost false → true"));
+  EXPECT_THAT(both.out, HasSubstr("与客户建立关联 / Tie the customer to the company"));
 }
 
 class ExplainCliErrors : public TempDirTest {};
