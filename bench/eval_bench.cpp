@@ -178,31 +178,26 @@ void BM_HandWritten_SevenCauses(benchmark::State& state) {
 }
 BENCHMARK(BM_HandWritten_SevenCauses);
 
-void BM_Interpreter_SevenCauses(benchmark::State& state) {
-  const auto& rules = subset_rules();
+void run_seven_causes(benchmark::State& state, const retain::compile::RuleSet& rules) {
   const auto& people = profiles();
   retain::eval::EvalFrame frame;
   std::size_t i = 0;
   for (auto _ : state) {
-    retain::eval::evaluate(*rules, people[i++ & 4095], nullptr, frame);
-    benchmark::DoNotOptimize(retain::eval::churn_risk(*rules, frame));
+    retain::eval::evaluate(rules, people[i++ & 4095], nullptr, frame);
+    benchmark::DoNotOptimize(retain::eval::churn_risk(rules, frame));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Interpreter_SevenCauses(benchmark::State& state) {
+  run_seven_causes(state, *subset_rules());
 }
 BENCHMARK(BM_Interpreter_SevenCauses);
 
 // The same without condition folding: every condition fully evaluated, instruction by
 // instruction. Shows what folding gains.
 void BM_InterpreterUnfolded_SevenCauses(benchmark::State& state) {
-  const auto& rules = subset_rules_unfolded();
-  const auto& people = profiles();
-  retain::eval::EvalFrame frame;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    retain::eval::evaluate(*rules, people[i++ & 4095], nullptr, frame);
-    benchmark::DoNotOptimize(retain::eval::churn_risk(*rules, frame));
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  run_seven_causes(state, *subset_rules_unfolded());
 }
 BENCHMARK(BM_InterpreterUnfolded_SevenCauses);
 
