@@ -2,6 +2,7 @@
 // or, with --explain, as a readable trace.
 #include <fmt/format.h>
 
+#include "analyst/explain_phrases.hpp"
 #include "cli/command.hpp"
 #include "cli/common.hpp"
 #include "engine/explanation.hpp"
@@ -51,7 +52,11 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
       out << render_explanation(decision, lang);
       if (parsed.profiles.size() > 1) out << "\n";
     } else if (summary) {
-      out << render_summary(decision, lang);
+      // The framing words in the reader's language too, as `retain explain` says them.
+      SummaryOptions options;
+      options.langs = {lang};
+      options.words = analyst::summary_words({lang});
+      out << render_summary(decision, options);
     } else {
       out << decision_to_json(decision, pretty) << "\n";
     }

@@ -121,10 +121,12 @@ TEST_F(CliTest, EvalSummaryShowsRiskCausesAndRankedTactics) {
               write("p.json", R"({"customer_id": "C7", "account_manager_changed_days": 20,
                                                           "days_since_last_contact": 45})")});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("C7  tier - · credit grade - · churn risk 40%"));
-  EXPECT_THAT(r.out, HasSubstr("cause    STAFF_TURNOVER (员工跳槽带走客户)"));
+  // --lang zh frames the summary in Chinese too.
+  EXPECT_THAT(r.out, HasSubstr("C7  客户分层 - · 信用等级 - · 流失风险 40%"));
+  EXPECT_THAT(r.out, HasSubstr("流失原因 STAFF_TURNOVER (员工跳槽带走客户)"));
   EXPECT_THAT(r.out, HasSubstr("承办人20天前更换"));
-  EXPECT_THAT(r.out, HasSubstr("tactic   1. BUILD_CUSTOMER_TIES"));
+  EXPECT_THAT(r.out, HasSubstr("挽留措施 1. BUILD_CUSTOMER_TIES"));
+  EXPECT_THAT(r.out, Not(HasSubstr("churn risk")));
 }
 
 TEST_F(CliTest, EvalRejectsABadProfileNamingTheField) {
