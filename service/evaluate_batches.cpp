@@ -182,8 +182,8 @@ class EvaluateBatchesReactor final
   grpc::CallbackServerContext* context_;
   CallClock::time_point start_;
   std::string id_;
-  std::uint64_t batches_ = 0;   // touched by OnReadDone only (reads are serial)
-  std::uint64_t profiles_ = 0;  // likewise
+  std::uint64_t batches_ = 0;         // touched by OnReadDone only (reads are serial)
+  std::uint64_t profiles_ = 0;        // likewise
   v1::EvaluateBatchRequest request_;  // the read buffer; its cleared profiles are reused
 
   std::mutex mu_;

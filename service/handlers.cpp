@@ -61,8 +61,8 @@ grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stat
 }
 
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
-                   const v1::CustomerProfile& profile, bool explain,
-                   v1::EvaluateRequest::View view, v1::EvaluateResponse* result) {
+                   const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                   v1::EvaluateResponse* result) {
   if (auto status = check_profile(profile); !status.ok()) {
     result->set_error(status.error_message());
     return;

@@ -31,8 +31,8 @@ grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stat
 // Evaluates one profile of a batch into `result`: the decision, or `error` set to the message
 // evaluate() would refuse it with. stats may be null.
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
-                   const v1::CustomerProfile& profile, bool explain,
-                   v1::EvaluateRequest::View view, v1::EvaluateResponse* result);
+                   const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                   v1::EvaluateResponse* result);
 
 // A batch's own checks: at most `max_profiles` profiles, a batch_id of at most 128 bytes;
 // OK or INVALID_ARGUMENT naming the field.
