@@ -49,6 +49,11 @@ int run_serve(const std::vector<std::string>& args, std::ostream& out, std::ostr
                  "Largest request accepted; larger ones get RESOURCE_EXHAUSTED")
       ->capture_default_str()
       ->check(CLI::Range(1024, 1 << 30));
+  app.add_option("--max-batch", options.max_batch,
+                 "Most profiles per EvaluateBatches/EvaluateBatch message; larger batches get "
+                 "INVALID_ARGUMENT")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--drain-seconds", drain_seconds,
                  "On SIGTERM/SIGINT, how long in-flight calls may take to finish")
       ->capture_default_str()

@@ -9,6 +9,7 @@ namespace retain::service::handlers {
 namespace {
 
 constexpr std::size_t kMaxCustomerIdBytes = 256;
+constexpr std::size_t kMaxBatchIdBytes = 128;
 
 grpc::Status invalid(std::string field, std::string_view message) {
   return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{}: {}", field, message)};
@@ -19,11 +20,27 @@ eval::EvalFrame& thread_frame() {
   return frame;
 }
 
+void decide_into(const compile::RuleSet& rules, const PopulationStats* stats,
+                 const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                 v1::Decision* decision) {
+  EvalOptions options;
+  options.trace = explain;
+  // A compact decision is not rendered with texts at all (EvalOptions.explanations), which is
+  // most of the cost of a decision; compact() then strips what a trace still brought.
+  const bool compact_view = view == v1::EvaluateRequest::VIEW_COMPACT;
+  options.explanations = !compact_view;
+  decide(rules, profile, stats, thread_frame(), decision, options);
+  if (compact_view) compact(decision);
+}
+
 }  // namespace
 
 grpc::Status check_request(const v1::EvaluateRequest& request) {
   if (!request.has_profile()) return invalid("profile", "is required");
-  const auto& profile = request.profile();
+  return check_profile(request.profile());
+}
+
+grpc::Status check_profile(const v1::CustomerProfile& profile) {
   if (profile.customer_id().empty()) return invalid("profile.customer_id", "must not be empty");
   if (profile.customer_id().size() > kMaxCustomerIdBytes) {
     return invalid("profile.customer_id",
@@ -38,14 +55,31 @@ grpc::Status check_request(const v1::EvaluateRequest& request) {
 grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stats,
                       const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
   if (auto status = check_request(request); !status.ok()) return status;
-  EvalOptions options;
-  options.trace = request.explain();
-  // A compact decision is not rendered with texts at all (EvalOptions.explanations), which is
-  // most of the cost of a decision; compact() then strips what a trace still brought.
-  const bool compact_view = request.view() == v1::EvaluateRequest::VIEW_COMPACT;
-  options.explanations = !compact_view;
-  decide(rules, request.profile(), stats, thread_frame(), response->mutable_decision(), options);
-  if (compact_view) compact(response->mutable_decision());
+  decide_into(rules, stats, request.profile(), request.explain(), request.view(),
+              response->mutable_decision());
+  return grpc::Status::OK;
+}
+
+void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
+                   const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                   v1::EvaluateResponse* result) {
+  if (auto status = check_profile(profile); !status.ok()) {
+    result->set_error(status.error_message());
+    return;
+  }
+  decide_into(rules, stats, profile, explain, view, result->mutable_decision());
+}
+
+grpc::Status check_batch(const v1::EvaluateBatchRequest& request, std::size_t max_profiles) {
+  const auto n = static_cast<std::size_t>(request.profiles_size());
+  if (n > max_profiles) {
+    return invalid("profiles", fmt::format("at most {} profiles per batch (the server's "
+                                           "--max-batch), got {}",
+                                           max_profiles, n));
+  }
+  if (request.batch_id().size() > kMaxBatchIdBytes) {
+    return invalid("batch_id", fmt::format("must be at most {} bytes", kMaxBatchIdBytes));
+  }
   return grpc::Status::OK;
 }
 

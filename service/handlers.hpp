@@ -21,10 +21,22 @@ namespace retain::service::handlers {
 // Request checks of our own (profile present, customer_id set) and then
 // retain::validate_profile; OK or INVALID_ARGUMENT naming the field.
 grpc::Status check_request(const v1::EvaluateRequest& request);
+// The same checks for a profile that is present (a batch's).
+grpc::Status check_profile(const v1::CustomerProfile& profile);
 
 // Evaluates one request against `rules`. stats may be null.
 grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stats,
                       const v1::EvaluateRequest& request, v1::EvaluateResponse* response);
+
+// Evaluates one profile of a batch into `result`: the decision, or `error` set to the message
+// evaluate() would refuse it with. stats may be null.
+void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
+                   const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                   v1::EvaluateResponse* result);
+
+// A batch's own checks: at most `max_profiles` profiles, a batch_id of at most 128 bytes;
+// OK or INVALID_ARGUMENT naming the field.
+grpc::Status check_batch(const v1::EvaluateBatchRequest& request, std::size_t max_profiles);
 
 // UNAVAILABLE when nothing is loaded (cannot happen once a server has started).
 grpc::Status get_rule_set(const LoadedRules* loaded, v1::GetRuleSetResponse* response);

@@ -33,6 +33,7 @@ struct ServerOptions {
   int max_receive_message_bytes = 4 << 20;
   int max_send_message_bytes = 16 << 20;
   int max_concurrent_streams = 1000;  // per connection
+  std::size_t max_batch = 1000;       // profiles per EvaluateBatchRequest
   int drain_grace_ms = 10000;         // SIGTERM: in-flight calls get this long to finish
 
   // Keepalive (server side): pings idle connections, and accepts client pings this often.

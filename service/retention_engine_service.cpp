@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "service/call_log.hpp"
+#include "service/evaluate_batches.hpp"
 #include "service/handlers.hpp"
 #include "service/log.hpp"
 
@@ -18,11 +20,13 @@ namespace retain::service {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = CallClock;
 
 constexpr std::size_t kMaxRequestIdBytes = 128;
 // EvaluateStream reads at most this many profiles ahead of the decisions written back.
 constexpr std::size_t kStreamWindow = 64;
+// How many profiles of a batch are decided between two looks at cancellation and the deadline.
+constexpr int kBatchCheckEvery = 64;
 // A rendered decision takes about 10 KB of message memory with the domain rules: the first
 // arena block is that large and inline, so building one costs no malloc per string or map.
 constexpr std::size_t kArenaBlock = 16 * 1024;
@@ -89,41 +93,6 @@ EvaluateArenaAllocator g_evaluate_allocator;  // stateless; shared by every serv
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return fmt::format("{:016x}", rng());
-}
-
-std::string status_name(const grpc::Status& s) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const auto code = static_cast<std::size_t>(s.error_code());
-  return code < std::size(kNames) ? kNames[code] : std::to_string(code);
-}
-
-void log_call(std::string_view rpc, std::string_view id, const grpc::Status& status,
-              Clock::time_point start, std::string_view customer = {}) {
-  if (!log::enabled(spdlog::level::debug)) return;
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-  log::event(spdlog::level::debug, "request",
-             {{"rpc", std::string(rpc)},
-              {"request_id", std::string(id)},
-              {"customer_id", std::string(customer)},
-              {"status", status_name(status)},
-              {"message", status.error_message()},
-              {"micros", std::to_string(us.count())}});
 }
 
 grpc::Status unavailable() {
@@ -274,6 +243,7 @@ bool deadline_passed(const grpc::CallbackServerContext& context) {
 
 RetentionEngineService::RetentionEngineService(ServiceConfig config) : config_(std::move(config)) {
   SetMessageAllocatorFor_Evaluate(&g_evaluate_allocator);
+  SetMessageAllocatorFor_EvaluateBatch(batch_arena_allocator());
   if (!config_.reload) {
     RuleStore* rules = config_.rules;
     config_.reload = [rules](std::string_view) { return rules->reload(); };
@@ -312,6 +282,58 @@ grpc::ServerUnaryReactor* RetentionEngineService::Evaluate(grpc::CallbackServerC
 grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>*
 RetentionEngineService::EvaluateStream(grpc::CallbackServerContext* context) {
   return new EvaluateStreamReactor(this, context);
+}
+
+grpc::Status RetentionEngineService::evaluate_batch(const v1::EvaluateBatchRequest& request,
+                                                    v1::EvaluateBatchResponse* response,
+                                                    std::string_view log_prefix,
+                                                    const grpc::CallbackServerContext& context) {
+  if (auto status = handlers::check_batch(request, config_.max_batch); !status.ok()) {
+    return status;
+  }
+  // One snapshot for the whole batch: its decisions all carry the same rule set.
+  const auto loaded = config_.rules->current();
+  if (!loaded || !loaded->rules) return unavailable();
+  response->set_batch_id(request.batch_id());
+  auto* results = response->mutable_results();
+  results->Reserve(request.profiles_size());
+  for (int i = 0; i < request.profiles_size(); ++i) {
+    // A full batch takes milliseconds to decide: stop within it when nobody waits any more.
+    if (i % kBatchCheckEvery == 0) {
+      if (context.IsCancelled()) return {grpc::StatusCode::CANCELLED, "call cancelled"};
+      if (deadline_passed(context)) return deadline_exceeded();
+    }
+    auto* result = results->Add();
+    handlers::evaluate_into(*loaded->rules, config_.stats.get(), request.profiles(i),
+                            request.explain(), request.view(), result);
+    if (config_.decision_log != nullptr && result->error().empty()) {
+      config_.decision_log->write(fmt::format("{}/{}", log_prefix, i),
+                                  loaded->rules->content_hash(), result->decision());
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* RetentionEngineService::EvaluateBatch(
+    grpc::CallbackServerContext* context, const v1::EvaluateBatchRequest* request,
+    v1::EvaluateBatchResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  const auto start = Clock::now();
+  const std::string id = wants_request_id() ? request_id(*context) : std::string();
+  const std::string prefix =
+      config_.decision_log == nullptr
+          ? std::string()
+          : fmt::format("{}/{}", id, request->batch_id().empty() ? "0" : request->batch_id());
+  grpc::Status status = evaluate_batch(*request, response, prefix, *context);
+  log_call("EvaluateBatch", id, status, start,
+           fmt::format("{} profiles", request->profiles_size()));
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+grpc::ServerBidiReactor<v1::EvaluateBatchRequest, v1::EvaluateBatchResponse>*
+RetentionEngineService::EvaluateBatches(grpc::CallbackServerContext* context) {
+  return new_evaluate_batches_reactor(this, context);
 }
 
 grpc::ServerUnaryReactor* RetentionEngineService::GetRuleSet(grpc::CallbackServerContext* context,

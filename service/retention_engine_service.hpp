@@ -1,6 +1,7 @@
 // RetentionEngineService: the gRPC callback service. Each RPC takes a snapshot of the rule set,
 // calls the plain functions of handlers.hpp and finishes; EvaluateStream evaluates each profile
-// as it arrives and writes the decisions back in order, reading ahead of a bounded queue.
+// as it arrives and writes the decisions back in order, reading ahead of a bounded queue;
+// EvaluateBatches does the same with a batch per message (evaluate_batches.hpp).
 // Thread-safe: reactions run on gRPC's threads; the service holds no per-call state itself.
 #pragma once
 
@@ -21,6 +22,7 @@ struct ServiceConfig {
   std::shared_ptr<const PopulationStats> stats;  // optional
   std::string admin_token;                       // empty: ReloadRules always refused
   DecisionLog* decision_log = nullptr;           // optional; outlives the service
+  std::size_t max_batch = 1000;                  // profiles per EvaluateBatchRequest
   // How ReloadRules reloads (the server logs it); defaults to rules->reload().
   std::function<ReloadResult(std::string_view trigger)> reload;
 };
@@ -33,6 +35,11 @@ class RetentionEngineService final : public v1::RetentionEngine::CallbackService
                                      const v1::EvaluateRequest* request,
                                      v1::EvaluateResponse* response) override;
   grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* EvaluateStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* EvaluateBatch(grpc::CallbackServerContext* context,
+                                          const v1::EvaluateBatchRequest* request,
+                                          v1::EvaluateBatchResponse* response) override;
+  grpc::ServerBidiReactor<v1::EvaluateBatchRequest, v1::EvaluateBatchResponse>* EvaluateBatches(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* GetRuleSet(grpc::CallbackServerContext* context,
                                        const v1::GetRuleSetRequest* request,
@@ -51,6 +58,13 @@ class RetentionEngineService final : public v1::RetentionEngine::CallbackService
   grpc::Status evaluate_one(const v1::EvaluateRequest& request, v1::EvaluateResponse* response,
                             std::string_view request_id);
   bool wants_request_id() const;
+  // Evaluates a batch on one snapshot of the rule set: one result per profile, a refused
+  // profile's with `error`. A batch above max_batch is INVALID_ARGUMENT; a call cancelled or
+  // past its deadline stops within the batch (CANCELLED, DEADLINE_EXCEEDED). With a decision
+  // log, decision i is logged as `<log_prefix>/<i>`.
+  grpc::Status evaluate_batch(const v1::EvaluateBatchRequest& request,
+                              v1::EvaluateBatchResponse* response, std::string_view log_prefix,
+                              const grpc::CallbackServerContext& context);
 
  private:
   ServiceConfig config_;

@@ -273,6 +273,7 @@ std::unique_ptr<Server> Server::start(const ServerOptions& options, StartError* 
 
   ServiceConfig config;
   config.rules = impl->store.get();
+  config.max_batch = options.max_batch;
   if (!options.stats_file.empty()) {
     if (!load_stats(options.stats_file, &impl->stats, &error->message)) {
       error->exit_code = 1;

@@ -1,14 +1,17 @@
 // retain_load: a closed-loop load driver for retain.v1.RetentionEngine (gRPC callback client).
 //
-// It reports throughput and p50/p99/p999 latency for unary Evaluate or EvaluateStream at a given
-// concurrency, against a running server (--target) or against servers it starts in-process on
-// 127.0.0.1:0 with the same gRPC settings as `retain serve` (service::build_grpc_server):
+// It reports throughput and p50/p99/p999 latency for unary Evaluate, EvaluateStream or
+// EvaluateBatches (decisions/s, latency per batch) at a given concurrency, against a running server
+// (--target) or against servers it starts in-process on 127.0.0.1:0 with the same gRPC settings as
+// `retain serve` (service::build_grpc_server):
 //   --server empty    a handler that answers an empty response (the cost of gRPC alone)
 //   --server engine   the real service over --rules
 //   --server both     empty, then engine, in the same run, and the ratio engine/empty
 //
 //   retain_load --server both --mode unary  --concurrency 32 --duration 10
 //   retain_load --server both --mode stream --concurrency 4 --window 64 --duration 10
+//   retain_load --server both --mode batch  --concurrency 2 --window 4 --batch 100 --duration 10
+#include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
@@ -43,14 +46,17 @@ double process_cpu_seconds() {
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
+using retain::v1::EvaluateBatchRequest;
+using retain::v1::EvaluateBatchResponse;
 using retain::v1::EvaluateRequest;
 using retain::v1::EvaluateResponse;
 using retain::v1::RetentionEngine;
 
 // ---- the empty-handler server ---------------------------------------------------------------
 
-// Answers every Evaluate with an empty response, and every streamed request with an empty
-// response, with the same read-ahead/write-queue structure as the real EvaluateStream.
+// Answers every Evaluate with an empty response, every streamed request with an empty response,
+// and every batch with as many empty results as it has profiles, with the same
+// read-ahead/write-queue structure as the real EvaluateStream and EvaluateBatches.
 class EmptyService final : public RetentionEngine::CallbackService {
  public:
   grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* ctx, const EvaluateRequest*,
@@ -62,65 +68,90 @@ class EmptyService final : public RetentionEngine::CallbackService {
 
   grpc::ServerBidiReactor<EvaluateRequest, EvaluateResponse>* EvaluateStream(
       grpc::CallbackServerContext*) override {
-    class Reactor final : public grpc::ServerBidiReactor<EvaluateRequest, EvaluateResponse> {
-     public:
-      Reactor() { StartRead(&request_); }
-      void OnReadDone(bool ok) override {
-        std::lock_guard lock(mu_);
-        if (!ok) {
-          reads_done_ = true;
-          maybe_finish();
-          return;
-        }
-        queue_.emplace_back();
-        if (!writing_) {
-          writing_ = true;
-          StartWrite(&queue_.front());
-        }
-        if (queue_.size() < 64) {
-          StartRead(&request_);
-        } else {
-          paused_ = true;
-        }
-      }
-      void OnWriteDone(bool ok) override {
-        std::lock_guard lock(mu_);
-        queue_.pop_front();
-        writing_ = false;
-        if (!ok) {
-          reads_done_ = true;
-          if (!finished_) {
-            finished_ = true;
-            Finish(grpc::Status::CANCELLED);
-          }
-          return;
-        }
-        if (!queue_.empty()) {
-          writing_ = true;
-          StartWrite(&queue_.front());
-        }
-        if (paused_ && !reads_done_) {
-          paused_ = false;
-          StartRead(&request_);
-        }
-        maybe_finish();
-      }
-      void OnDone() override { delete this; }
-
-     private:
-      void maybe_finish() {
-        if (reads_done_ && queue_.empty() && !writing_ && !finished_) {
-          finished_ = true;
-          Finish(grpc::Status::OK);
-        }
-      }
-      EvaluateRequest request_;
-      std::mutex mu_;
-      std::deque<EvaluateResponse> queue_;
-      bool writing_ = false, paused_ = false, reads_done_ = false, finished_ = false;
-    };
-    return new Reactor();
+    return new EmptyStreamReactor<EvaluateRequest, EvaluateResponse>();
   }
+
+  grpc::ServerUnaryReactor* EvaluateBatch(grpc::CallbackServerContext* ctx,
+                                          const EvaluateBatchRequest* request,
+                                          EvaluateBatchResponse* response) override {
+    answer(*request, response);
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+
+  grpc::ServerBidiReactor<EvaluateBatchRequest, EvaluateBatchResponse>* EvaluateBatches(
+      grpc::CallbackServerContext*) override {
+    return new EmptyStreamReactor<EvaluateBatchRequest, EvaluateBatchResponse>();
+  }
+
+ private:
+  static void answer(const EvaluateRequest&, EvaluateResponse*) {}
+  // As many empty results as the batch has profiles, so the response has the real one's count.
+  static void answer(const EvaluateBatchRequest& request, EvaluateBatchResponse* response) {
+    for (int i = 0; i < request.profiles_size(); ++i) response->add_results();
+    response->set_batch_id(request.batch_id());
+  }
+
+  template <class Request, class Response>
+  class EmptyStreamReactor final : public grpc::ServerBidiReactor<Request, Response> {
+   public:
+    EmptyStreamReactor() { this->StartRead(&request_); }
+    void OnReadDone(bool ok) override {
+      std::lock_guard lock(mu_);
+      if (!ok) {
+        reads_done_ = true;
+        maybe_finish();
+        return;
+      }
+      queue_.emplace_back();
+      answer(request_, &queue_.back());
+      if (!writing_) {
+        writing_ = true;
+        this->StartWrite(&queue_.front());
+      }
+      if (queue_.size() < 64) {
+        this->StartRead(&request_);
+      } else {
+        paused_ = true;
+      }
+    }
+    void OnWriteDone(bool ok) override {
+      std::lock_guard lock(mu_);
+      queue_.pop_front();
+      writing_ = false;
+      if (!ok) {
+        reads_done_ = true;
+        if (!finished_) {
+          finished_ = true;
+          this->Finish(grpc::Status::CANCELLED);
+        }
+        return;
+      }
+      if (!queue_.empty()) {
+        writing_ = true;
+        this->StartWrite(&queue_.front());
+      }
+      if (paused_ && !reads_done_) {
+        paused_ = false;
+        this->StartRead(&request_);
+      }
+      maybe_finish();
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    void maybe_finish() {
+      if (reads_done_ && queue_.empty() && !writing_ && !finished_) {
+        finished_ = true;
+        this->Finish(grpc::Status::OK);
+      }
+    }
+    Request request_;
+    std::mutex mu_;
+    std::deque<Response> queue_;
+    bool writing_ = false, paused_ = false, reads_done_ = false, finished_ = false;
+  };
 };
 
 // ---- the client ---------------------------------------------------------------------------
@@ -129,7 +160,8 @@ struct Config {
   std::string mode = "unary";
   int concurrency = 32;
   int channels = 2;
-  int window = 64;  // stream mode: requests in flight per stream
+  int window = 64;  // stream and batch modes: messages in flight per stream
+  int batch = 100;  // batch mode: profiles per message
   double duration = 10;
   double warmup = 1;
 };
@@ -253,21 +285,40 @@ class UnarySlot {
   Result result_;
 };
 
-// One stream with up to `window` requests in flight; responses come back in order, so the send
-// times form a FIFO.
-class StreamSlot final : public grpc::ClientBidiReactor<EvaluateRequest, EvaluateResponse> {
+// What one streamed response answered: decisions, and refusals.
+void count(const EvaluateResponse& r, Result* into) {
+  ++(r.error().empty() ? into->ok : into->errors);
+}
+void count(const EvaluateBatchResponse& r, Result* into) {
+  for (const auto& result : r.results()) ++(result.error().empty() ? into->ok : into->errors);
+}
+void start_call(RetentionEngine::Stub* stub, grpc::ClientContext* ctx,
+                grpc::ClientBidiReactor<EvaluateRequest, EvaluateResponse>* reactor) {
+  stub->async()->EvaluateStream(ctx, reactor);
+}
+void start_call(RetentionEngine::Stub* stub, grpc::ClientContext* ctx,
+                grpc::ClientBidiReactor<EvaluateBatchRequest, EvaluateBatchResponse>* reactor) {
+  stub->async()->EvaluateBatches(ctx, reactor);
+}
+
+// One stream with up to `window` messages in flight (profiles for EvaluateStream, batches for
+// EvaluateBatches); responses come back in order, so the send times form a FIFO. A latency is
+// one message's: a batch's, for EvaluateBatches.
+template <class Request, class Response>
+class StreamSlot final : public grpc::ClientBidiReactor<Request, Response> {
  public:
-  StreamSlot(RetentionEngine::Stub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
+  StreamSlot(RetentionEngine::Stub* stub, const std::vector<Request>* requests, Run* run,
              std::size_t offset, int window)
-      : requests_(requests), run_(run), next_(offset), window_(window) {
+      : requests_(requests), run_(run), next_(offset), window_(window), arena_(arena_options()) {
+    response_ = google::protobuf::Arena::CreateMessage<Response>(&arena_);
     ctx_.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
-    stub->async()->EvaluateStream(&ctx_, this);
+    start_call(stub, &ctx_, this);
   }
   void start() {
     std::lock_guard lock(mu_);
-    StartRead(&response_);
+    this->StartRead(response_);
     write_more();
-    StartCall();
+    this->StartCall();
   }
 
   void OnWriteDone(bool ok) override {
@@ -286,21 +337,24 @@ class StreamSlot final : public grpc::ClientBidiReactor<EvaluateRequest, Evaluat
     const auto sent = sent_.front();
     sent_.pop_front();
     if (run_->measuring(sent)) {
-      if (response_.error().empty()) {
-        ++result_.ok;
-        result_.latencies_us.push_back(micros(now - sent));
-      } else {
-        ++result_.errors;
-      }
+      count(*response_, &result_);
+      result_.latencies_us.push_back(micros(now - sent));
     }
-    StartRead(&response_);
+    // A bulk client parses into an arena it resets: freeing a batch of decisions message by
+    // message on the heap costs more than parsing them.
+    arena_.Reset();
+    response_ = google::protobuf::Arena::CreateMessage<Response>(&arena_);
+    this->StartRead(response_);
     write_more();
   }
   void OnWritesDoneDone(bool) override {}
   void OnDone(const grpc::Status& status) override {
     if (!status.ok()) ++result_.errors;
-    run_->done(std::move(result_));
+    // Gone before the run hears of it: the run's end tears down the channels this call used.
+    Result result = std::move(result_);
+    Run* run = run_;
     delete this;
+    run->done(std::move(result));
   }
 
  private:
@@ -309,22 +363,29 @@ class StreamSlot final : public grpc::ClientBidiReactor<EvaluateRequest, Evaluat
     const auto now = Clock::now();
     if (run_->stopping(now)) {
       closed_ = true;
-      StartWritesDone();
+      this->StartWritesDone();
       return;
     }
     if (static_cast<int>(sent_.size()) >= window_) return;
     writing_ = true;
     sent_.push_back(now);
-    StartWrite(&(*requests_)[next_++ % requests_->size()]);
+    this->StartWrite(&(*requests_)[next_++ % requests_->size()]);
   }
 
   grpc::ClientContext ctx_;
-  const std::vector<EvaluateRequest>* requests_;
+  const std::vector<Request>* requests_;
   Run* run_;
   std::size_t next_;
   int window_;
   std::mutex mu_;
-  EvaluateResponse response_;
+  static google::protobuf::ArenaOptions arena_options() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 64 * 1024;
+    o.max_block_size = 1024 * 1024;
+    return o;
+  }
+  google::protobuf::Arena arena_;
+  Response* response_ = nullptr;
   std::deque<Clock::time_point> sent_;
   bool writing_ = false;
   bool closed_ = false;
@@ -332,7 +393,8 @@ class StreamSlot final : public grpc::ClientBidiReactor<EvaluateRequest, Evaluat
 };
 
 Result drive(const std::string& target, const Config& c,
-             const std::vector<EvaluateRequest>& requests) {
+             const std::vector<EvaluateRequest>& requests,
+             const std::vector<EvaluateBatchRequest>& batches) {
   std::vector<std::unique_ptr<RetentionEngine::Stub>> stubs;
   for (int i = 0; i < c.channels; ++i) {
     grpc::ChannelArguments args;
@@ -349,8 +411,13 @@ Result drive(const std::string& target, const Config& c,
     if (c.mode == "unary") {
       unary.push_back(std::make_unique<UnarySlot>(stub, &requests, &run, offset));
       unary.back()->start();
+    } else if (c.mode == "stream") {
+      (new StreamSlot<EvaluateRequest, EvaluateResponse>(stub, &requests, &run, offset, c.window))
+          ->start();
     } else {
-      (new StreamSlot(stub, &requests, &run, offset, c.window))->start();
+      (new StreamSlot<EvaluateBatchRequest, EvaluateBatchResponse>(
+           stub, &batches, &run, static_cast<std::size_t>(i) * 13, c.window))
+          ->start();
     }
   }
   return run.wait();
@@ -386,10 +453,11 @@ std::vector<EvaluateRequest> load_requests(const std::string& path, std::size_t 
 }
 
 void print_header(const Config& c) {
-  std::cout << fmt::format("mode={} concurrency={} channels={}{} duration={}s warmup={}s\n", c.mode,
-                           c.concurrency, c.channels,
-                           c.mode == "stream" ? fmt::format(" window={}", c.window) : "",
-                           c.duration, c.warmup);
+  std::cout << fmt::format(
+      "mode={} concurrency={} channels={}{}{} duration={}s warmup={}s\n", c.mode, c.concurrency,
+      c.channels, c.mode != "unary" ? fmt::format(" window={}", c.window) : "",
+      c.mode == "batch" ? fmt::format(" batch={} (latencies are per batch)", c.batch) : "",
+      c.duration, c.warmup);
   std::cout << fmt::format("{:<8} {:>10} {:>12} {:>9} {:>9} {:>9} {:>7} {:>10}\n", "server", "ok",
                            c.mode == "unary" ? "calls/s" : "decisions/s", "p50_us", "p99_us",
                            "p999_us", "errors", "cpu_us/op");
@@ -419,13 +487,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"empty", "engine", "both"}));
   app.add_option("--rules", rules, "Rules for --server engine")->capture_default_str();
   app.add_option("--profiles", profiles, "JSON-lines profiles to send")->capture_default_str();
-  app.add_option("--mode", c.mode, "unary or stream")
+  app.add_option("--mode", c.mode,
+                 "unary (Evaluate), stream (EvaluateStream) or batch (EvaluateBatches)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"unary", "stream"}));
+      ->check(CLI::IsMember({"unary", "stream", "batch"}));
+  app.add_option("--batch", c.batch, "Batch mode: profiles per EvaluateBatchRequest")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_option("--concurrency", c.concurrency, "Calls (unary) or streams in flight")
       ->capture_default_str();
   app.add_option("--channels", c.channels, "Client connections")->capture_default_str();
-  app.add_option("--window", c.window, "Stream mode: requests in flight per stream")
+  app.add_option("--window", c.window,
+                 "Stream and batch modes: messages (profiles or batches) in flight per stream")
       ->capture_default_str();
   app.add_option("--view", view, "Decision view requested: full or compact")
       ->capture_default_str()
@@ -439,11 +512,19 @@ int main(int argc, char** argv) {
   for (auto& r : requests) {
     r.set_view(view == "compact" ? EvaluateRequest::VIEW_COMPACT : EvaluateRequest::VIEW_FULL);
   }
+  std::vector<EvaluateBatchRequest> batches;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (i % static_cast<std::size_t>(c.batch) == 0) {
+      batches.emplace_back();
+      batches.back().set_view(requests[i].view());
+    }
+    *batches.back().add_profiles() = requests[i].profile();
+  }
   std::cout << fmt::format("{} profiles from {}, view {}\n", requests.size(), profiles, view);
   print_header(c);
 
   if (!target.empty()) {
-    print_row("target", drive(target, c, requests));
+    print_row("target", drive(target, c, requests, batches));
     return 0;
   }
 
@@ -453,26 +534,33 @@ int main(int argc, char** argv) {
   std::string error;
   Result empty_result, engine_result;
 
+  // Both servers live until the end: destroying the first callback server while the process
+  // goes on to start the second one sometimes trips gRPC 1.51's completion-queue refcount
+  // assertion (grpc_cq_internal_unref, on its "nexting" thread) in batch mode.
+  EmptyService empty_service;
+  std::unique_ptr<grpc::Server> empty_server;
+  std::unique_ptr<retain::service::Server> engine_server;
   if (server == "empty" || server == "both") {
-    EmptyService service;
     int port = 0;
-    auto s = retain::service::build_grpc_server(options, {&service}, &port, &error);
+    auto& s = empty_server;
+    s = retain::service::build_grpc_server(options, {&empty_service}, &port, &error);
     if (!s) {
       std::cerr << "retain_load: " << error << "\n";
       return 1;
     }
-    empty_result = drive(fmt::format("127.0.0.1:{}", port), c, requests);
+    empty_result = drive(fmt::format("127.0.0.1:{}", port), c, requests, batches);
     print_row("empty", empty_result);
     s->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   }
   if (server == "engine" || server == "both") {
     retain::service::Server::StartError start_error;
-    auto s = retain::service::Server::start(options, &start_error);
+    auto& s = engine_server;
+    s = retain::service::Server::start(options, &start_error);
     if (!s) {
       std::cerr << "retain_load: " << start_error.message << "\n";
       return 1;
     }
-    engine_result = drive(s->address(), c, requests);
+    engine_result = drive(s->address(), c, requests, batches);
     print_row("engine", engine_result);
     s->shutdown(std::chrono::seconds(1));
   }

@@ -69,6 +69,32 @@ TEST(HandlersTest, CheckRequestNamesTheField) {
   EXPECT_EQ(s.error_message().rfind("profile.defect_rate: ", 0), 0u) << s.error_message();
 }
 
+TEST(HandlersTest, CheckBatchLimitsItsSizeAndId) {
+  v1::EvaluateBatchRequest b;
+  EXPECT_TRUE(handlers::check_batch(b, 2).ok());  // an empty batch is answered with no results
+  b.add_profiles();
+  b.add_profiles();
+  EXPECT_TRUE(handlers::check_batch(b, 2).ok());
+  b.add_profiles();
+  auto s = handlers::check_batch(b, 2);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "profiles: at most 2 profiles per batch (the server's --max-batch), got 3");
+  b.clear_profiles();
+  b.set_batch_id(std::string(129, 'b'));
+  s = handlers::check_batch(b, 2);
+  EXPECT_EQ(s.error_message(), "batch_id: must be at most 128 bytes");
+}
+
+TEST(HandlersTest, CheckProfileIsCheckRequestWithoutTheEnvelope) {
+  v1::CustomerProfile p;
+  EXPECT_EQ(handlers::check_profile(p).error_message(), "profile.customer_id: must not be empty");
+  p.set_customer_id("C-1");
+  EXPECT_TRUE(handlers::check_profile(p).ok());
+  p.set_satisfaction(11);
+  EXPECT_EQ(handlers::check_profile(p).error_message().rfind("profile.satisfaction: ", 0), 0u);
+}
+
 TEST(HandlersTest, ValidateRulesRefusesEmptyRequests) {
   v1::ValidateRulesResponse response;
   EXPECT_EQ(handlers::validate_rules({}, &response).error_code(),
