@@ -500,7 +500,8 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   }
 
   // Workers take chunks in any order; sorting first makes the floating-point sums below (and
-  // so the report) independent of the thread count and scheduling.
+  // so the report) independent of the thread count and scheduling. The gains table and the AUC
+  // read the same ascending order.
   std::sort(total.scored.begin(), total.scored.end());
   SignalCounts above;
   double risk_churned = 0, risk_stayed = 0;
@@ -516,7 +517,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   if (r.used > r.churned)
     r.mean_risk_stayed = risk_stayed / static_cast<double>(r.used - r.churned);
   r.gains = gains_table(total.scored);
-  r.auc = roc_auc(std::move(total.scored));
+  r.auc = roc_auc(total.scored);
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return 0;
 }

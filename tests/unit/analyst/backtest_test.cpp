@@ -1,5 +1,7 @@
 // retain backtest: the statistics on hand-made cases, a small history whose confusion matrix is
 // counted by hand, rejected rows, and the shipped history over the shipped rules.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -32,13 +34,20 @@ TEST(BacktestMetrics, WilsonIntervalMatchesPublishedValues) {
   EXPECT_DOUBLE_EQ(i.high, 1.0);
 }
 
+// roc_auc and gains_table take the pairs sorted, as run_backtest sorts them once for both.
+std::vector<Scored> sorted(std::vector<Scored> s) {
+  std::sort(s.begin(), s.end());
+  return s;
+}
+
 TEST(BacktestMetrics, AucOfPerfectInvertedAndTiedRankings) {
-  EXPECT_DOUBLE_EQ(roc_auc({{0.9, true}, {0.8, true}, {0.2, false}, {0.1, false}}), 1.0);
-  EXPECT_DOUBLE_EQ(roc_auc({{0.9, false}, {0.8, false}, {0.2, true}, {0.1, true}}), 0.0);
-  EXPECT_DOUBLE_EQ(roc_auc({{0.5, false}, {0.5, true}, {0.5, false}, {0.5, true}}), 0.5);
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.9, true}, {0.8, true}, {0.2, false}, {0.1, false}})), 1.0);
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.9, false}, {0.8, false}, {0.2, true}, {0.1, true}})), 0.0);
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.5, false}, {0.5, true}, {0.5, false}, {0.5, true}})), 0.5);
   // Churners 0.9 and 0.5 against stayers 0.5 and 0.1: pairs 1 + 1 + 1/2 (tie) + 1 of 4.
-  EXPECT_DOUBLE_EQ(roc_auc({{0.9, true}, {0.5, false}, {0.5, true}, {0.1, false}}), 3.5 / 4);
-  EXPECT_LT(roc_auc({{0.9, true}, {0.1, true}}), 0);  // nobody stayed: undefined
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.9, true}, {0.5, false}, {0.5, true}, {0.1, false}})),
+                   3.5 / 4);
+  EXPECT_LT(roc_auc(sorted({{0.9, true}, {0.1, true}})), 0);  // nobody stayed: undefined
 }
 
 TEST(BacktestMetrics, VerdictNeedsSupportAndALiftIntervalAboveOne) {
@@ -55,11 +64,43 @@ TEST(BacktestMetrics, VerdictNeedsSupportAndALiftIntervalAboveOne) {
   EXPECT_EQ(weak.verdict, Verdict::Noise);
 }
 
+TEST(BacktestMetrics, LiftIntervalIsKatzRiskRatioIntervalCarriedToTheLift) {
+  // 40 of 50 fired churned, 60 of the other 950: RR = 0.8 / (60/950) = 12.667,
+  // SE(ln RR) = sqrt(1/40 - 1/50 + 1/60 - 1/950) = 0.143576, RR in exp(ln RR -+ 1.96 SE) =
+  // [9.559784, 16.783271]; with w = 50/1000, lift = RR / (0.05 RR + 0.95) = [6.694577, 9.380512].
+  const auto m = signal_metrics({50, 40, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(m.lift, 8.0);
+  EXPECT_NEAR(m.lift_ci.low, 6.694577, 1e-6);
+  EXPECT_NEAR(m.lift_ci.high, 9.380512, 1e-6);
+  EXPECT_LT(m.lift_ci.low, m.lift);
+  EXPECT_GT(m.lift_ci.high, m.lift);
+  // Half the customers fired, 12% of them churned against 8% of the others (z = 2.1): a real
+  // difference. Dividing the precision's interval [9.5%, 15.1%] by the base rate 10% said
+  // [0.95, 1.51], noise, because it took the base rate, half made of these very customers,
+  // as exact. RR's low end exp(ln 1.5 - 1.96 * 0.194079) = 1.025387 gives lift 1.012534.
+  const auto half = signal_metrics({500, 60, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(half.lift, 1.2);
+  EXPECT_NEAR(half.lift_ci.low, 1.012534, 1e-6);
+  EXPECT_EQ(half.verdict, Verdict::Predictive);
+  // Zero cells: no fired churner gives a low end of 0; every churner fired, the ceiling 1 / w.
+  const auto none = signal_metrics({50, 0, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(none.lift_ci.low, 0.0);
+  EXPECT_GT(none.lift_ci.high, 0.0);
+  const auto all = signal_metrics({200, 100, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(all.lift, 5.0);
+  EXPECT_DOUBLE_EQ(all.lift_ci.high, 5.0);
+  EXPECT_GT(all.lift_ci.low, 1.0);
+  // Fired for everybody: the precision is the base rate.
+  const auto everybody = signal_metrics({1000, 100, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(everybody.lift, 1.0);
+  EXPECT_EQ(everybody.verdict, Verdict::Noise);
+}
+
 TEST(BacktestMetrics, GainsTableNeverSplitsTiedScores) {
   std::vector<Scored> s;
   for (int i = 0; i < 10; ++i) s.push_back({0.9, i < 8});   // top tenth, 8 churners
   for (int i = 0; i < 90; ++i) s.push_back({0.0, i < 12});  // one tied lump, 12 churners
-  const auto rows = gains_table(s);
+  const auto rows = gains_table(sorted(s));
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].customers, 10u);
   EXPECT_EQ(rows[0].churned, 8u);
@@ -67,6 +108,54 @@ TEST(BacktestMetrics, GainsTableNeverSplitsTiedScores) {
   EXPECT_DOUBLE_EQ(rows[0].cumulative_churned, 8.0 / 20);
   EXPECT_EQ(rows[1].customers, 90u);
   EXPECT_DOUBLE_EQ(rows[1].cumulative_share, 1.0);
+}
+
+// The decile labels of the gains table in a report over these (risk, label) pairs.
+std::vector<std::string> decile_labels(const std::vector<Scored>& s) {
+  BacktestResult r;
+  r.gains = gains_table(sorted(s));
+  const std::string md = render_backtest_markdown(r);
+  std::vector<std::string> labels;
+  const auto table = md.find("| deciles |");
+  std::size_t at = md.find('\n', md.find('\n', table) + 1);  // past the header and rule
+  while (at != std::string::npos && md.compare(at + 1, 2, "| ") == 0) {
+    const auto end = md.find(" |", at + 3);
+    labels.push_back(md.substr(at + 3, end - at - 3));
+    at = md.find('\n', at + 1);
+  }
+  return labels;
+}
+
+TEST(BacktestMetrics, GainsRowsAreLabelledWithTheDecileBoundariesTheyCross) {
+  auto pattern = [](std::initializer_list<std::pair<double, int>> groups) {
+    std::vector<Scored> s;
+    for (const auto& [risk, n] : groups) {
+      for (int i = 0; i < n; ++i) s.push_back({risk, i % 3 == 0});
+    }
+    return s;
+  };
+  // A tie from 10% to 95%: boundaries 2..9, and the last 5% is decile 10, not "11".
+  const auto big_tie = pattern({{0.9, 10}, {0.5, 85}, {0.1, 5}});
+  const auto rows = gains_table(sorted(big_tie));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].first_decile, 2u);
+  EXPECT_EQ(rows[1].last_decile, 9u);
+  EXPECT_EQ(rows[2].first_decile, 10u);
+  EXPECT_EQ(rows[2].last_decile, 10u);
+  EXPECT_THAT(decile_labels(big_tie), ::testing::ElementsAre("1", "2–9", "10"));
+  // A tie of 2.5 deciles (10% to 35%) crosses boundaries 2 and 3; the next row starts at 4.
+  EXPECT_THAT(decile_labels(pattern({{0.9, 10}, {0.5, 25}, {0.1, 65}})),
+              ::testing::ElementsAre("1", "2–3", "4–10"));
+  // Everybody tied: one row, all ten deciles.
+  EXPECT_THAT(decile_labels(pattern({{0.0, 7}})), ::testing::ElementsAre("1–10"));
+}
+
+TEST(BacktestReport, SaysNothingOfReconciliationItCannotShow) {
+  // run_backtest returns 2 rather than counts that do not add up; the report does not check.
+  BacktestResult r;
+  r.read = 5;
+  r.used = 3;
+  EXPECT_THAT(render_backtest_markdown(r), ::testing::Not(HasSubstr("RECONCILE")));
 }
 
 TEST(BacktestLabel, AcceptsTheDocumentedSpellingsOnly) {
