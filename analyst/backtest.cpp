@@ -2,7 +2,6 @@
 #include "analyst/backtest.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -28,13 +27,6 @@ constexpr std::size_t kFirstRejectsKept = 20;
 
 std::string display_name(const std::string& path) {
   return path == "-" ? "stdin" : path;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // A label column that is also a profile column would feed the outcome to the rules (or hide it
@@ -133,8 +125,11 @@ struct Source {
   std::size_t label_column = 0;
 };
 
+// warn_ignored: whether to list the ignored columns, which only the first pass over the
+// input should do.
 std::optional<int> open_source(const BacktestOptions& o, const std::string& path,
-                               const std::string& spill_to, Source* s, std::ostream& err) {
+                               const std::string& spill_to, bool warn_ignored, Source* s,
+                               std::ostream& err) {
   try {
     s->bytes = std::make_unique<batch::ByteSource>(path);
     if (!spill_to.empty()) s->bytes->tee_to(spill_to);
@@ -171,7 +166,7 @@ std::optional<int> open_source(const BacktestOptions& o, const std::string& path
     }
     s->label_column = *column;
     s->header_text = *text;
-    if (!ignored.empty() && !o.quiet) {
+    if (!ignored.empty() && warn_ignored && !o.quiet) {
       err << fmt::format("{}:{}: warning: ignoring unknown columns: {}\n",
                          display_name(o.input.path), line, fmt::join(ignored, ", "));
     }
@@ -214,12 +209,10 @@ class RowReader {
     if (!text || text->find_first_not_of(" \t") == std::string_view::npos) {
       return fail(chunk, r, label_name_, "the label is missing", reject);
     }
-    const auto value = parse_label(*text);
-    if (!value) {
+    if (!batch::parse_flag(*text, label)) {
       return fail(chunk, r, label_name_,
                   fmt::format("'{}' is not a label (1/0, true/false, yes/no)", *text), reject);
     }
-    *label = *value;
     return true;
   }
 
@@ -272,14 +265,6 @@ std::optional<int> stats_pass(const compile::RuleSet& rules, const BacktestOptio
 }
 
 }  // namespace
-
-std::optional<bool> parse_label(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (text == "1" || iequals(text, "true") || iequals(text, "yes")) return true;
-  if (text == "0" || iequals(text, "false") || iequals(text, "no")) return false;
-  return std::nullopt;
-}
 
 const char* signal_kind_name(SignalKind kind) {
   switch (kind) {
@@ -344,6 +329,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   std::string pass2_path = o.input.path;
   std::unique_ptr<batch::TempFile> spill;
   BacktestOptions o2 = o;
+  bool two_passes = false;
   if (!o.stats.empty()) {
     batch::StatsFile file;
     std::string error;
@@ -378,8 +364,9 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
       }
       spill_path = spill->path();
     }
+    two_passes = true;
     Source pass1;
-    if (auto code = open_source(o, o.input.path, spill_path, &pass1, err)) return *code;
+    if (auto code = open_source(o, o.input.path, spill_path, true, &pass1, err)) return *code;
     // The second pass must read the spill in the format the first one found.
     o2.input.format = pass1.format;
     if (auto code = stats_pass(rules, o, pass1, threads, &population, err)) return *code;
@@ -389,7 +376,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   }
 
   Source source;
-  if (auto code = open_source(o2, pass2_path, "", &source, err)) return *code;
+  if (auto code = open_source(o2, pass2_path, "", !two_passes, &source, err)) return *code;
 
   BacktestResult& r = *result;
   r = BacktestResult{};

@@ -1,6 +1,10 @@
 // retain backtest: the statistics on hand-made cases, a small history whose confusion matrix is
 // counted by hand, rejected rows, and the shipped history over the shipped rules.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -9,6 +13,7 @@
 #include "analyst/backtest.hpp"
 #include "analyst/backtest_metrics.hpp"
 #include "analyst/backtest_report.hpp"
+#include "batch/profile_from_row.hpp"
 #include "test_support.hpp"
 
 namespace retain::analyst {
@@ -159,9 +164,22 @@ TEST(BacktestReport, SaysNothingOfReconciliationItCannotShow) {
 }
 
 TEST(BacktestLabel, AcceptsTheDocumentedSpellingsOnly) {
-  for (const char* t : {"1", "true", "TRUE", "yes", "Yes", " 1 "}) EXPECT_EQ(parse_label(t), true);
-  for (const char* t : {"0", "false", "No", "no "}) EXPECT_EQ(parse_label(t), false);
-  for (const char* t : {"", "2", "y", "churned", "1.0"}) EXPECT_FALSE(parse_label(t)) << t;
+  auto flag = [](const char* t) -> std::optional<bool> {
+    bool v = false;
+    if (!batch::parse_flag(t, &v)) return std::nullopt;
+    return v;
+  };
+  for (const char* t : {"1", "true", "TRUE", "yes", "Yes", " 1 ", "\ttrue"}) {
+    EXPECT_EQ(flag(t), true) << t;
+  }
+  for (const char* t : {"0", "false", "No", "no "}) EXPECT_EQ(flag(t), false) << t;
+  // ASCII only: no locale may fold a non-ASCII byte into a letter of "yes".
+  for (const char* t : {"", "2", "y", "churned", "1.0",
+                        "\xd9"
+                        "es",
+                        "ye\xd3"}) {
+    EXPECT_FALSE(flag(t)) << t;
+  }
 }
 
 // --- A history counted by hand -----------------------------------------------------------
@@ -392,6 +410,147 @@ TEST_F(BacktestRun, JsonLinesTakeTheLabelAsAnExtraField) {
   EXPECT_THAT(r.first_rejects[2].reason, HasSubstr("unknown field 'churnd'"));
 }
 
+TEST_F(BacktestRun, ALabelGivenTwiceInAJsonLineIsRejectedNamingIt) {
+  const auto r = run(write("history.jsonl", R"({"customer_id":"J1","churned":1,"churned":0})"
+                                            "\n"
+                                            R"({"customer_id":"J2","churned":null,"churned":1})"
+                                            "\n"
+                                            R"({"customer_id":"J3","churned":1})"
+                                            "\n"));
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(r.used, 1u);
+  ASSERT_EQ(r.first_rejects.size(), 2u);
+  for (const auto& reject : r.first_rejects) {
+    EXPECT_EQ(reject.field, "churned");
+    EXPECT_THAT(reject.reason, HasSubstr("appears twice"));
+  }
+}
+
+TEST_F(BacktestRun, RejectsInJsonLinesHoldLineFieldReasonAndText) {
+  BacktestOptions o;
+  o.rejects = (dir_ / "rejects.jsonl").string();
+  run(write("history.csv",
+            "customer_id,quality_complaints_90d,channel_issues_90d,churned\n"
+            "K1,5,0,1\nK2,0,0,\"may\"\"be\"\nK3,lots,0,1\n"),
+      o);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(read_text(dir_ / "rejects.jsonl"),
+            R"x({"line":3,"field":"churned","reason":"'may\"be' is not a label (1/0, )x"
+            R"x(true/false, yes/no)","text":"K2,0,0,\"may\"\"be\""})x"
+            "\n"
+            R"x({"line":4,"field":"quality_complaints_90d","reason":"'lots' is not an )x"
+            R"x(integer (32-bit)","text":"K3,lots,0,1"})x"
+            "\n");
+}
+
+// Percentile tiers (rank) need population statistics: a first pass, a file, or a spill of stdin.
+const char* kRankedRules = R"(ruleset ranked version "1"
+
+cause A_QUALITY {
+  label en "Quality"
+  weight 0.5
+  when quality_complaints_90d >= 3
+}
+
+tiers VALUE {
+  label en "Value"
+  rank revenue_12m
+  band TOP top 20%
+  band REST rest
+}
+)";
+
+// Ten customers, revenue 1..10; the two of highest revenue (the top 20%) churned, and K1.
+std::string ranked_history(const std::string& extra_column = "") {
+  std::string csv = "customer_id,quality_complaints_90d,revenue_12m,churned" +
+                    (extra_column.empty() ? "" : "," + extra_column) + "\n";
+  for (int i = 1; i <= 10; ++i) {
+    csv += fmt::format("K{},{},{},{}{}\n", i, i == 1 ? 4 : 0, i, i >= 9 || i == 1 ? 1 : 0,
+                       extra_column.empty() ? "" : ",x");
+  }
+  return csv;
+}
+
+class BacktestRanked : public BacktestRun {
+ protected:
+  void SetUp() override {
+    BacktestRun::SetUp();
+    auto loaded = load_rules_from_memory({{"ranked.rules", kRankedRules}});
+    ASSERT_TRUE(loaded.value);
+    rules_ = *loaded.value;
+  }
+  void expect_top_band(const BacktestResult& r) {
+    EXPECT_EQ(r.used, 10u);
+    EXPECT_EQ(signal(r, "VALUE=TOP").metrics.counts.fired, 2u);
+    EXPECT_EQ(signal(r, "VALUE=TOP").metrics.counts.fired_churned, 2u);
+    EXPECT_EQ(signal(r, "VALUE=REST").metrics.counts.fired, 8u);
+  }
+};
+
+TEST_F(BacktestRanked, StdinIsSpilledForTheSecondPass) {
+  const std::string path = write("history.csv", ranked_history());
+  // Give the file as fd 0 for the run, then put the real stdin back.
+  const int saved = ::dup(0);
+  ASSERT_GE(saved, 0);
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::dup2(fd, 0), 0);
+  ::close(fd);
+  BacktestOptions o;
+  o.input.chunk_records = 3;
+  const auto r = run("-", o);
+  ::dup2(saved, 0);
+  ::close(saved);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(r.input, "stdin");
+  EXPECT_THAT(r.stats_source, HasSubstr("stdin spilled"));
+  expect_top_band(r);
+  // The same figures as from the file itself.
+  const auto from_file = run(path);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(signal(from_file, "VALUE=TOP").metrics.counts.fired, 2u);
+  EXPECT_THAT(from_file.stats_source, HasSubstr("a first pass"));
+}
+
+TEST_F(BacktestRanked, StatsFromAFileAndAFileWithoutTheTiers) {
+  const std::string rules = write("r/ranked.rules", kRankedRules);
+  const std::string history = write("history.csv", ranked_history());
+  auto s = retain({"stats", "--rules", rules, "--in", history, "--ignore-unknown-columns", "--out",
+                   (dir_ / "stats.json").string(), "-q"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  BacktestOptions o;
+  o.stats = (dir_ / "stats.json").string();
+  auto r = run(history, o);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(r.stats_source, o.stats);
+  expect_top_band(r);
+
+  // Statistics of other rules, whose percentile tiers are not VALUE: refused before reading.
+  std::string other = kRankedRules;
+  other.replace(other.find("tiers VALUE"), 11, "tiers WORTH");
+  s = retain({"stats", "--rules", write("o/other.rules", other), "--in", history,
+              "--ignore-unknown-columns", "--out", (dir_ / "other.json").string(), "-q"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  o.stats = (dir_ / "other.json").string();
+  run(history, o);
+  EXPECT_EQ(code_, 1);
+  EXPECT_THAT(err_, HasSubstr("has no values for the percentile tiers 'VALUE'"));
+}
+
+TEST_F(BacktestRanked, IgnoredColumnsAreReportedOnceForTwoPasses) {
+  BacktestOptions o;
+  o.input.path = write("history.csv", ranked_history("notes"));
+  o.input.ignore_unknown_columns = true;
+  BacktestResult r;
+  std::ostringstream err;
+  ASSERT_EQ(run_backtest(*rules_, o, &r, err), 0) << err.str();
+  expect_top_band(r);
+  const std::string text = err.str();
+  const auto first = text.find("ignoring unknown columns: notes");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("ignoring unknown columns", first + 1), std::string::npos) << text;
+}
+
 TEST_F(BacktestRun, MissingDataCountsAsUndecidedAndNotFired) {
   auto loaded = load_rules_from_memory({{"silent.rules", R"(ruleset silent version "1"
 
@@ -467,6 +626,21 @@ TEST_F(BacktestCli, WritesReportsAndJsonAndExitsLikeTheOtherVerbs) {
   EXPECT_EQ(r.code, 1);
   r = retain({"backtest", "--rules", rules, "--in", (dir_ / "missing.csv").string()});
   EXPECT_EQ(r.code, 1);
+}
+
+TEST_F(BacktestCli, ThresholdIsAChurnRiskFromZeroToOne) {
+  const std::string rules = write("r/hand.rules", kRules);
+  const std::string history = write("history.csv", hand_history());
+  for (const char* bad : {"nan", "NaN", "-0.1", "1.5", "inf"}) {
+    const auto r = retain({"backtest", "--rules", rules, "--in", history, "--threshold", bad});
+    EXPECT_EQ(r.code, 1) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--threshold")) << bad;
+  }
+  for (const char* good : {"0", "1", "0.25"}) {
+    const auto r =
+        retain({"backtest", "--rules", rules, "--in", history, "--threshold", good, "-q"});
+    EXPECT_EQ(r.code, 0) << good << ": " << r.err;
+  }
 }
 
 TEST(BacktestShipped, HistoryRanksTheGeneratorsDriversAboveItsNoise) {
