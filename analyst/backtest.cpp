@@ -2,7 +2,6 @@
 #include "analyst/backtest.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -11,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "batch/input_pass.hpp"
 #include "batch/io.hpp"
 #include "batch/jsonl_reader.hpp"
 #include "batch/pipeline.hpp"
@@ -26,30 +26,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kFirstRejectsKept = 20;
 
-std::string display_name(const std::string& path) {
-  return path == "-" ? "stdin" : path;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // A label column that is also a profile column would feed the outcome to the rules (or hide it
 // from them): refuse it rather than guess which was meant.
 bool names_profile_field(const std::string& name) {
   const auto* d = v1::CustomerProfile::descriptor();
   return d->FindFieldByName(name) != nullptr || d->FindFieldByCamelcaseName(name) != nullptr ||
          name.rfind("metrics.", 0) == 0 || name.rfind("attributes.", 0) == 0;
-}
-
-bool needs_population_stats(const compile::RuleSet& rules) {
-  for (const auto& t : rules.program().tiers) {
-    if (t.ranked) return true;
-  }
-  return false;
 }
 
 // The signals measured and where each decision's ids land among them.
@@ -123,103 +105,58 @@ struct Tally {
   }
 };
 
-// One opened pass over the input.
-struct Source {
-  std::unique_ptr<batch::ByteSource> bytes;
-  std::unique_ptr<batch::RecordReader> reader;
-  std::optional<batch::CsvHeader> header;
-  std::string header_text;
-  batch::InputFormat format = batch::InputFormat::Jsonl;
-  std::size_t label_column = 0;
-};
-
+// A pass over the input as `retain score` opens it, with the label as a column of its own.
+// warn_ignored: list the ignored columns, which only the first pass over the input should do.
 std::optional<int> open_source(const BacktestOptions& o, const std::string& path,
-                               const std::string& spill_to, Source* s, std::ostream& err) {
-  try {
-    s->bytes = std::make_unique<batch::ByteSource>(path);
-    if (!spill_to.empty()) s->bytes->tee_to(spill_to);
-    auto format = batch::resolve_input_format(o.input, *s->bytes, err);
-    if (!format) return 1;
-    s->format = *format;
-    batch::ReaderLimits limits;
-    limits.chunk_records = std::max<std::size_t>(1, o.input.chunk_records);
-    s->reader = std::make_unique<batch::RecordReader>(*s->bytes, *format, limits);
-    if (*format != batch::InputFormat::Csv) return std::nullopt;
-    std::uint64_t line = 1;
-    auto text = s->reader->read_header(&line);
-    if (!text) {
-      s->header = batch::CsvHeader();
-      return std::nullopt;
-    }
-    std::string error;
-    std::vector<std::string> ignored;
-    const std::vector<std::string> extra = {o.label};
-    s->header =
-        batch::CsvHeader::parse(*text, o.input.ignore_unknown_columns, &error, &ignored, &extra);
-    if (!s->header) {
-      err << fmt::format("{}:{}: error: {}; nothing was read\n", display_name(o.input.path), line,
-                         error);
-      return 1;
-    }
-    const auto column = s->header->find(o.label);
-    if (!column) {
-      err << fmt::format(
-          "{}:{}: error: no label column '{}' in the header; name it with --label; nothing "
-          "was read\n",
-          display_name(o.input.path), line, o.label);
-      return 1;
-    }
-    s->label_column = *column;
-    s->header_text = *text;
-    if (!ignored.empty() && !o.quiet) {
-      err << fmt::format("{}:{}: warning: ignoring unknown columns: {}\n",
-                         display_name(o.input.path), line, fmt::join(ignored, ", "));
-    }
-  } catch (const batch::IoError& e) {
-    err << "retain: " << e.message << "\n";
+                               const std::string& spill_to, bool warn_ignored, batch::Pass* pass,
+                               std::size_t* label_column, std::ostream& err) {
+  batch::PassOptions options;
+  options.spill_to = spill_to;
+  options.limits.chunk_records = std::max<std::size_t>(1, o.input.chunk_records);
+  options.warn_ignored = warn_ignored && !o.quiet;
+  options.extra = {o.label};
+  options.nothing = "nothing was read";
+  if (auto code = batch::open_pass(o.input, path, options, pass, err)) return code;
+  if (pass->format != batch::InputFormat::Csv || pass->header_text.empty()) return std::nullopt;
+  const auto column = pass->header->find(o.label);
+  if (!column) {
+    err << fmt::format(
+        "{}:{}: error: no label column '{}' in the header; name it with --label; nothing "
+        "was read\n",
+        batch::display_name(o.input.path), pass->header_line, o.label);
     return 1;
   }
+  *label_column = *column;
   return std::nullopt;
 }
 
 // Per-worker: record -> profile and label, or a reject.
 class RowReader {
  public:
-  RowReader(const Source& s, const std::string& label) : label_name_(label) {
-    if (s.format == batch::InputFormat::Csv) {
-      csv_ = std::make_unique<batch::CsvRowParser>(*s.header);
-      label_column_ = s.label_column;
-    } else {
-      json_ = std::make_unique<batch::JsonRowParser>();
-      json_->set_extra_fields({label});
-    }
+  RowReader(const batch::Pass& pass, std::size_t label_column, const std::string& label)
+      : label_name_(label),
+        parser_(pass.format, pass.header ? &*pass.header : nullptr,
+                batch::JsonRowParser::Engine::Simdjson),
+        label_column_(label_column) {
+    if (parser_.json) parser_.json->set_extra_fields({label});
   }
 
   bool read(const batch::Chunk& chunk, const batch::Record& r, v1::CustomerProfile* profile,
             bool* label, batch::Reject* reject) {
-    batch::RowError error;
-    const bool ok =
-        csv_ ? csv_->parse(chunk.text(r), profile, &error)
-             : json_->parse(chunk.text(r), chunk.data.size() - r.offset, profile, &error);
-    if (!ok) return fail(chunk, r, std::move(error.field), std::move(error.reason), reject);
-    if (auto problem = validate_profile(*profile)) {
-      return fail(chunk, r, problem->field, problem->message, reject);
-    }
+    if (!batch::profile_of(parser_, chunk, r, profile, reject)) return false;
     std::optional<std::string_view> text;
-    if (csv_) {
-      text = csv_->cell(label_column_);
-    } else if (json_->extra(0)) {
-      text = *json_->extra(0);
+    if (parser_.csv) {
+      text = parser_.csv->cell(label_column_);
+    } else if (parser_.json->extra(0)) {
+      text = *parser_.json->extra(0);
     }
     if (!text || text->find_first_not_of(" \t") == std::string_view::npos) {
       return fail(chunk, r, label_name_, "the label is missing", reject);
     }
-    const auto value = parse_label(*text);
-    if (!value) {
+    if (!batch::parse_flag(*text, label)) {
       return fail(chunk, r, label_name_,
                   fmt::format("'{}' is not a label (1/0, true/false, yes/no)", *text), reject);
     }
-    *label = *value;
     return true;
   }
 
@@ -232,54 +169,11 @@ class RowReader {
   }
 
   std::string label_name_;
-  std::unique_ptr<batch::CsvRowParser> csv_;
-  std::unique_ptr<batch::JsonRowParser> json_;
+  batch::RowParser parser_;
   std::size_t label_column_ = 0;
 };
 
-// The first pass: the percentile tiers' statistics over the rows the backtest will use.
-std::optional<int> stats_pass(const compile::RuleSet& rules, const BacktestOptions& o,
-                              Source& source, unsigned threads,
-                              std::optional<PopulationStats>* population, std::ostream& err) {
-  struct Worker {
-    std::unique_ptr<StatsBuilder> builder;
-    std::unique_ptr<RowReader> reader;
-    v1::CustomerProfile profile;
-  };
-  std::vector<Worker> workers(threads);
-  for (auto& w : workers) {
-    w.builder = std::make_unique<StatsBuilder>(rules);
-    w.reader = std::make_unique<RowReader>(source, o.label);
-  }
-  const auto result = batch::run_pipeline(
-      threads, 4 * threads + 4, [&] { return source.reader->next_chunk(); },
-      [&](batch::Chunk& chunk, unsigned w) {
-        Worker& k = workers[w];
-        batch::Reject reject;
-        bool label = false;
-        for (const batch::Record& r : chunk.records) {
-          if (k.reader->read(chunk, r, &k.profile, &label, &reject)) k.builder->add(k.profile);
-        }
-      },
-      [](batch::Chunk&) { return true; });
-  if (result.error) {
-    err << "retain: " << result.error->message << "\n";
-    return 1;
-  }
-  for (unsigned w = 1; w < threads; ++w) workers[0].builder->merge(*workers[w].builder);
-  population->emplace(workers[0].builder->finish().columns());
-  return std::nullopt;
-}
-
 }  // namespace
-
-std::optional<bool> parse_label(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  if (text == "1" || iequals(text, "true") || iequals(text, "yes")) return true;
-  if (text == "0" || iequals(text, "false") || iequals(text, "no")) return false;
-  return std::nullopt;
-}
 
 const char* signal_kind_name(SignalKind kind) {
   switch (kind) {
@@ -344,6 +238,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   std::string pass2_path = o.input.path;
   std::unique_ptr<batch::TempFile> spill;
   BacktestOptions o2 = o;
+  bool two_passes = false;
   if (!o.stats.empty()) {
     batch::StatsFile file;
     std::string error;
@@ -367,7 +262,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
     }
     population.emplace(std::move(file.columns));
     stats_source = o.stats;
-  } else if (needs_population_stats(rules)) {
+  } else if (batch::needs_population_stats(rules)) {
     std::string spill_path;
     if (o.input.path == "-") {
       try {
@@ -378,25 +273,48 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
       }
       spill_path = spill->path();
     }
-    Source pass1;
-    if (auto code = open_source(o, o.input.path, spill_path, &pass1, err)) return *code;
+    two_passes = true;
+    batch::Pass pass1;
+    std::size_t label_column = 0;
+    if (auto code = open_source(o, o.input.path, spill_path, true, &pass1, &label_column, err)) {
+      return *code;
+    }
     // The second pass must read the spill in the format the first one found.
     o2.input.format = pass1.format;
-    if (auto code = stats_pass(rules, o, pass1, threads, &population, err)) return *code;
+    // Only the rows the backtest will use: a valid profile and a valid label.
+    batch::StatsFile computed;
+    if (auto code = batch::stats_pass(
+            rules, pass1, threads,
+            [&]() -> batch::RowReaderFn {
+              auto reader = std::make_shared<RowReader>(pass1, label_column, o.label);
+              return [reader](const batch::Chunk& chunk, const batch::Record& r,
+                              v1::CustomerProfile* profile) {
+                bool label = false;
+                batch::Reject reject;
+                return reader->read(chunk, r, profile, &label, &reject);
+              };
+            },
+            {}, &computed, err)) {
+      return *code;
+    }
+    population.emplace(std::move(computed.columns));
     if (spill) pass2_path = spill->path();
     stats_source = spill ? "computed from the input (stdin spilled to a temporary file)"
                          : "computed from the input (a first pass)";
   }
 
-  Source source;
-  if (auto code = open_source(o2, pass2_path, "", &source, err)) return *code;
+  batch::Pass source;
+  std::size_t label_column = 0;
+  if (auto code = open_source(o2, pass2_path, "", !two_passes, &source, &label_column, err)) {
+    return *code;
+  }
 
   BacktestResult& r = *result;
   r = BacktestResult{};
   r.ruleset_name = rules.name();
   r.ruleset_version = rules.version();
   r.ruleset_hash = rules.content_hash();
-  r.input = display_name(o.input.path);
+  r.input = batch::display_name(o.input.path);
   r.label = o.label;
   r.stats_source = stats_source;
   r.threshold = o.threshold;
@@ -418,7 +336,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned w = 0; w < threads; ++w) {
     auto worker = std::make_unique<Worker>();
-    worker->reader = std::make_unique<RowReader>(source, o.label);
+    worker->reader = std::make_unique<RowReader>(source, label_column, o.label);
     worker->tally.counts.resize(index.signals.size());
     workers.push_back(std::move(worker));
   }
@@ -500,7 +418,8 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   }
 
   // Workers take chunks in any order; sorting first makes the floating-point sums below (and
-  // so the report) independent of the thread count and scheduling.
+  // so the report) independent of the thread count and scheduling. The gains table and the AUC
+  // read the same ascending order.
   std::sort(total.scored.begin(), total.scored.end());
   SignalCounts above;
   double risk_churned = 0, risk_stayed = 0;
@@ -516,7 +435,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   if (r.used > r.churned)
     r.mean_risk_stayed = risk_stayed / static_cast<double>(r.used - r.churned);
   r.gains = gains_table(total.scored);
-  r.auc = roc_auc(std::move(total.scored));
+  r.auc = roc_auc(total.scored);
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return 0;
 }

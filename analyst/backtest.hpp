@@ -20,8 +20,8 @@
 namespace retain::analyst {
 
 struct BacktestOptions {
-  batch::InputOptions input;  // path ("-" = stdin), format, chunk size
-  std::string label = "churned";
+  batch::InputOptions input;      // path ("-" = stdin), format, chunk size
+  std::string label = "churned";  // its values: batch::parse_flag
   std::string stats;       // population statistics file; "" = a first pass when the rules need it
   std::string rejects;     // "" = none; .csv (CSV input: header and original rows) or JSON lines
   double threshold = 0.5;  // churn risk from which a customer is predicted to churn
@@ -30,10 +30,6 @@ struct BacktestOptions {
   bool quiet = false;
   std::size_t rejects_on_stderr = 20;
 };
-
-// The label's text: 1/0, true/false, yes/no (any case, spaces around ignored). Nothing for
-// anything else, including an empty cell.
-std::optional<bool> parse_label(std::string_view text);
 
 enum class SignalKind { Cause, Tactic, Segment, Band };
 const char* signal_kind_name(SignalKind kind);  // cause, tactic, segment, band

@@ -104,11 +104,11 @@ Doc build(const BacktestResult& r) {
               "{:.2f} s.",
               r.ruleset_name, r.ruleset_version, r.ruleset_hash.substr(0, 12), r.label,
               r.stats_source, r.threads, r.seconds));
-  para(d, fmt::format("**{} rows read = {} used + {} rejected**{}. {} of the {} customers used "
+  // run_backtest refuses to return counts that do not reconcile, so the sum is not re-checked.
+  para(d, fmt::format("**{} rows read = {} used + {} rejected**. {} of the {} customers used "
                       "churned: the **base churn rate is {}**.",
-                      count(r.read), count(r.used), count(r.rejected),
-                      r.read == r.used + r.rejected ? "" : " (DOES NOT RECONCILE)",
-                      count(r.churned), count(r.used), pct(r.base_rate)));
+                      count(r.read), count(r.used), count(r.rejected), count(r.churned),
+                      count(r.used), pct(r.base_rate)));
 
   heading(d, 2, "Causes: which predict churn");
   const auto predictive = ranked(r, SignalKind::Cause, Verdict::Predictive);
@@ -147,19 +147,16 @@ Doc build(const BacktestResult& r) {
            "cumulative customers", "churners caught"},
           {},
           1};
-  std::size_t first = 1;
   for (const auto& row : r.gains) {
-    const std::size_t last = static_cast<std::size_t>(row.cumulative_share * 10 + 0.5) > first
-                                 ? static_cast<std::size_t>(row.cumulative_share * 10 + 0.5)
-                                 : first;
-    g.rows.push_back({first == last ? fmt::format("{}", first) : fmt::format("{}–{}", first, last),
+    g.rows.push_back({row.first_decile == row.last_decile
+                          ? fmt::format("{}", row.first_decile)
+                          : fmt::format("{}–{}", row.first_decile, row.last_decile),
                       count(row.customers),
                       row.min_score == row.max_score
                           ? ratio(row.min_score)
                           : fmt::format("{}–{}", ratio(row.min_score), ratio(row.max_score)),
                       count(row.churned), pct(row.churn_rate), ratio(row.lift),
                       pct(row.cumulative_share), pct(row.cumulative_churned)});
-    first = last + 1;
   }
   table(d, std::move(g));
 
@@ -175,17 +172,20 @@ Doc build(const BacktestResult& r) {
   table(d, signal_table(r, SignalKind::Band, "tiers=band"));
 
   heading(d, 2, "How to read this");
-  para(d, fmt::format(
-              "For each rule: **fired** customers, **churned** among them, **precision** = "
-              "churned / fired, **recall** = churned among fired / all churned, **lift** = "
-              "precision / base rate. The 95% intervals are Wilson score intervals of the "
-              "precision; the lift interval is the precision interval divided by the base rate. "
-              "A rule is **predictive** when the whole lift interval is above 1, **noise** when "
-              "it contains 1 or lies below, **too rare** when it fired for fewer than {} "
-              "customers (`--min-support`). **undecided** counts customers for whom the rule "
-              "could not be decided for missing data; they count as not fired. With many rules "
-              "at 95%, about one noise rule in twenty can look predictive by chance.",
-              r.min_support));
+  para(d,
+       fmt::format(
+           "For each rule: **fired** customers, **churned** among them, **precision** = "
+           "churned / fired, **recall** = churned among fired / all churned, **lift** = "
+           "precision / base rate. The precision's 95% interval is its Wilson score interval; the "
+           "lift's is Katz's log interval of the risk ratio of fired against not-fired "
+           "customers, carried over to the lift (so it allows for the base rate's own "
+           "uncertainty). "
+           "A rule is **predictive** when the whole lift interval is above 1, **noise** when "
+           "it contains 1 or lies below, **too rare** when it fired for fewer than {} "
+           "customers (`--min-support`). **undecided** counts customers for whom the rule "
+           "could not be decided for missing data; they count as not fired. With many rules "
+           "at 95%, about one noise rule in twenty can look predictive by chance.",
+           r.min_support));
 
   if (r.rejected > 0) {
     heading(d, 2, "Rejected rows");
@@ -403,9 +403,10 @@ std::string render_backtest_json(const BacktestResult& r) {
     first = false;
     o += fmt::format(
         "{{\"customers\":{},\"churned\":{},\"min_risk\":{},\"max_risk\":{},\"churn_rate\":{},"
-        "\"lift\":{},\"cumulative_share\":{},\"cumulative_churned\":{}}}",
+        "\"lift\":{},\"cumulative_share\":{},\"cumulative_churned\":{},\"first_decile\":{},"
+        "\"last_decile\":{}}}",
         g.customers, g.churned, g.min_score, g.max_score, g.churn_rate, g.lift, g.cumulative_share,
-        g.cumulative_churned);
+        g.cumulative_churned, g.first_decile, g.last_decile);
   }
   o += "]},\n\"rejects\":[";
   first = true;

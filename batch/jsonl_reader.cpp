@@ -68,9 +68,15 @@ struct JsonRowParser::Impl {
   std::string text;  // scratch for numbers given as raw JSON
   std::vector<std::string> extra_names;
   std::vector<std::optional<std::string>> extras;
+  std::vector<char> extra_seen;  // per row: extras[i] may be null and still have been given
 
-  // Captures an extra top-level value as text; false (with the error) when it is not a scalar.
+  // Captures an extra top-level value as text; false (with the error) when it is not a scalar
+  // or the key came before. A repeated key would otherwise let the last value win unseen, and
+  // for a backtest's label that silently picks an outcome; a CSV header refuses a repeated
+  // column for the same reason.
   bool capture_extra(std::size_t i, std::string_view key, od::value v, RowError* error) {
+    if (extra_seen[i]) return fail(error, std::string(key), "the key appears twice");
+    extra_seen[i] = 1;
     od::json_type type;
     if (auto e = v.type().get(type)) return fail(error, std::string(key), simd_error(e));
     switch (type) {
@@ -330,12 +336,14 @@ bool JsonRowParser::parse(std::string_view line, std::size_t padded_capacity,
                           v1::CustomerProfile* profile, RowError* error) {
   profile->Clear();
   for (auto& e : impl_->extras) e.reset();
+  std::fill(impl_->extra_seen.begin(), impl_->extra_seen.end(), 0);
   if (impl_->engine == Engine::Protobuf) return impl_->parse_protobuf(line, profile, error);
   return impl_->parse_simdjson(line, padded_capacity, profile, error);
 }
 
 void JsonRowParser::set_extra_fields(std::vector<std::string> names) {
   impl_->extras.assign(names.size(), std::nullopt);
+  impl_->extra_seen.assign(names.size(), 0);
   impl_->extra_names = std::move(names);
 }
 

@@ -33,7 +33,8 @@ class JsonRowParser {
   // Top-level keys that are not profile fields but values the caller wants (the label of
   // `retain backtest`): they are not unknown fields, and after each parse extra(i) holds the
   // text of the i-th one (a string unescaped, a number or boolean as written), or nothing when
-  // it is absent or null. The simdjson engine only: JsonStringToMessage knows no such keys.
+  // it is absent or null. A row that gives one of them twice is rejected, naming the key. The
+  // simdjson engine only: JsonStringToMessage knows no such keys.
   void set_extra_fields(std::vector<std::string> names);
   const std::optional<std::string>& extra(std::size_t i) const;
 

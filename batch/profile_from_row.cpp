@@ -97,6 +97,18 @@ bool parse_number_text(std::string_view text, double* out) {
   return parse_double(text, out);
 }
 
+bool parse_flag(std::string_view text, bool* out) {
+  const std::string_view t = trim(text);
+  if (t == "1" || iequals(t, "true") || iequals(t, "yes")) {
+    *out = true;
+  } else if (t == "0" || iequals(t, "false") || iequals(t, "no")) {
+    *out = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Where parsed values go: a top-level profile field through its generated setter

@@ -33,6 +33,12 @@ bool set_scalar_from_text(const google::protobuf::FieldDescriptor* field, std::s
 // Parses a number as set_scalar_from_text does for a double field ("NaN", "Infinity" too).
 bool parse_number_text(std::string_view text, double* out);
 
+// Parses a yes/no flag that is not a profile field (the label of `retain backtest`): 1/0,
+// true/false, yes/no, in any (ASCII) case, spaces and tabs around ignored. False for anything
+// else, an empty text included. Profile booleans take only true/false/1/0, as docs/batch.md
+// says, so that a profile column means the same in every verb.
+bool parse_flag(std::string_view text, bool* out);
+
 // Parses recent_actions entries `ID:days_ago:outcome;ID:days_ago;...` and appends them.
 bool add_recent_actions(std::string_view text, v1::CustomerProfile* profile, std::string* reason);
 

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "batch/input_pass.hpp"
 #include "batch/io.hpp"
 #include "batch/pipeline.hpp"
 #include "batch/profile_from_row.hpp"
@@ -87,10 +88,6 @@ bool progress_wanted(std::optional<bool> option, bool quiet, const std::ostream&
   return &err == &std::cerr && ::isatty(2) == 1;
 }
 
-std::string display_name(const std::string& path) {
-  return path == "-" ? "stdin" : path;
-}
-
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -98,13 +95,6 @@ std::string now_utc() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-bool needs_population_stats(const compile::RuleSet& rules) {
-  for (const auto& t : rules.program().tiers) {
-    if (t.ranked) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -131,135 +121,27 @@ std::optional<InputFormat> resolve_input_format(const InputOptions& in, ByteSour
 
 namespace {
 
-// Per-worker row parsing, CSV or JSON Lines.
-struct RowParser {
-  std::unique_ptr<CsvRowParser> csv;
-  std::unique_ptr<JsonRowParser> json;
-
-  RowParser(InputFormat format, const CsvHeader* header, JsonRowParser::Engine engine) {
-    if (format == InputFormat::Csv) {
-      csv = std::make_unique<CsvRowParser>(*header);
-    } else {
-      json = std::make_unique<JsonRowParser>(engine);
-    }
-  }
-  bool parse(const Chunk& c, const Record& r, v1::CustomerProfile* p, RowError* e) {
-    if (csv) return csv->parse(c.text(r), p, e);
-    return json->parse(c.text(r), c.data.size() - r.offset, p, e);
-  }
-};
-
-// Parses a row and checks its units; false with the reject filled in.
-bool profile_of(RowParser& parser, const Chunk& chunk, const Record& r,
-                v1::CustomerProfile* profile, Reject* reject) {
-  RowError error;
-  if (!parser.parse(chunk, r, profile, &error)) {
-    *reject =
-        Reject{r.line, std::move(error.field), std::move(error.reason), std::string(chunk.text(r))};
-    return false;
-  }
-  if (auto problem = validate_profile(*profile)) {
-    *reject = Reject{r.line, problem->field, problem->message, std::string(chunk.text(r))};
-    return false;
-  }
-  return true;
-}
-
-// One opened pass over the input: bytes, records, and the CSV header.
-struct Pass {
-  std::unique_ptr<ByteSource> bytes;
-  std::unique_ptr<RecordReader> reader;
-  std::optional<CsvHeader> header;
-  std::string header_text;
-  InputFormat format = InputFormat::Jsonl;
-};
-
-// Opens `path` (the input, or the spill of stdin) and reads the CSV header. Returns an exit
-// code on failure.
+// open_pass as `retain score` and `retain stats` use it: every pass lists ignored columns.
 std::optional<int> open_pass(const InputOptions& in, const std::string& path,
                              const std::string& spill_to, ReaderLimits limits, bool quiet,
                              Pass* pass, std::ostream& err) {
-  try {
-    pass->bytes = std::make_unique<ByteSource>(path);
-    if (!spill_to.empty()) pass->bytes->tee_to(spill_to);
-    auto format = resolve_input_format(in, *pass->bytes, err);
-    if (!format) return 1;
-    pass->format = *format;
-    pass->reader = std::make_unique<RecordReader>(*pass->bytes, *format, limits);
-    if (*format == InputFormat::Csv) {
-      std::uint64_t line = 1;
-      auto text = pass->reader->read_header(&line);
-      if (text) {
-        std::string error;
-        std::vector<std::string> ignored;
-        pass->header = CsvHeader::parse(*text, in.ignore_unknown_columns, &error, &ignored);
-        if (!pass->header) {
-          err << fmt::format("{}:{}: error: {}; no row was scored\n", display_name(in.path), line,
-                             error);
-          return 1;
-        }
-        pass->header_text = *text;
-        if (!ignored.empty() && !quiet) {
-          std::string names;
-          for (const auto& n : ignored) names += (names.empty() ? "" : ", ") + n;
-          err << fmt::format("{}:{}: warning: ignoring unknown columns: {}\n",
-                             display_name(in.path), line, names);
-        }
-      } else {
-        pass->header = CsvHeader();  // empty input
-      }
-    }
-  } catch (const IoError& e) {
-    err << "retain: " << e.message << "\n";
-    return 1;
-  }
-  return std::nullopt;
+  PassOptions options;
+  options.spill_to = spill_to;
+  options.limits = limits;
+  options.warn_ignored = !quiet;
+  return batch::open_pass(in, path, options, pass, err);
 }
 
-// Computes the population statistics over one pass. Returns an exit code on failure.
+// stats_pass over the profiles of the rows (no other column), with a progress line.
 std::optional<int> stats_pass(const compile::RuleSet& rules, const InputOptions& in, Pass& pass,
                               unsigned threads, bool show_progress, const std::string& label,
                               StatsFile* stats, std::ostream& err) {
-  std::vector<std::unique_ptr<StatsBuilder>> builders;
-  std::vector<std::unique_ptr<RowParser>> parsers;
-  std::vector<v1::CustomerProfile> profiles(threads);
-  std::vector<std::uint64_t> rows(threads, 0);
-  for (unsigned w = 0; w < threads; ++w) {
-    builders.push_back(std::make_unique<StatsBuilder>(rules));
-    parsers.push_back(std::make_unique<RowParser>(
-        pass.format, pass.header ? &*pass.header : nullptr, in.json_parser));
-  }
   Progress progress(show_progress ? &err : nullptr, pass.bytes->size(), label);
-  std::uint64_t seen = 0;
-  const auto result = run_pipeline(
-      threads, 4 * threads + 4, [&] { return pass.reader->next_chunk(); },
-      [&](Chunk& chunk, unsigned w) {
-        Reject reject;
-        for (const Record& r : chunk.records) {
-          if (!profile_of(*parsers[w], chunk, r, &profiles[w], &reject)) continue;
-          builders[w]->add(profiles[w]);
-          ++rows[w];
-        }
-      },
-      [&](Chunk& chunk) {
-        seen += chunk.records.size();
-        progress.update(seen, chunk.input_bytes_end);
-        return true;
-      });
-  progress.clear();
-  if (result.error) {
-    err << "retain: " << result.error->message << "\n";
-    return 1;
-  }
-  for (unsigned w = 1; w < threads; ++w) builders[0]->merge(*builders[w]);
-  const PopulationStats population = builders[0]->finish();
-  stats->columns = population.columns();
-  stats->rows = 0;
-  for (auto n : rows) stats->rows += n;
-  stats->ruleset_name = rules.name();
-  stats->ruleset_version = rules.version();
-  stats->ruleset_hash = rules.content_hash();
-  return std::nullopt;
+  return batch::stats_pass(
+      rules, pass, threads, [&] { return profile_reader(pass, in.json_parser); },
+      {[&](std::uint64_t rows, std::uint64_t bytes) { progress.update(rows, bytes); },
+       [&] { progress.clear(); }},
+      stats, err);
 }
 
 std::optional<int> load_rules_reporting(const std::vector<std::string>& paths, bool quiet,

@@ -71,7 +71,8 @@ int run_backtest(const std::vector<std::string>& args, std::ostream& out, std::o
       return kUsage;
     }
   }
-  if (o.threshold < 0 || o.threshold > 1) {
+  // Written so that NaN, which fails every comparison, is refused too.
+  if (!(o.threshold >= 0 && o.threshold <= 1)) {
     err << "retain backtest: --threshold is a churn risk between 0 and 1\n";
     return kUsage;
   }

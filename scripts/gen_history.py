@@ -63,7 +63,9 @@ def churn_logit(c):
         z += 0.5 if c["account_manager_left_company"] else 0.0
     # Rival offer (real), the stronger the more price-sensitive the customer.
     if c["competitor_offer_seen"]:
-        z += 0.3 + 2.2 * max(0.0, (c["price_sensitivity"] or 0.4) - 0.5)
+        sensitivity = c["price_sensitivity"]
+        # A sensitivity of 0.0 is a value, not a missing one: test for None, not falsiness.
+        z += 0.3 + 2.2 * max(0.0, (0.4 if sensitivity is None else sensitivity) - 0.5)
     # Channel problems (real, weaker).
     z += 0.35 * min(c["channel_issues_90d"], 4)
     # Behaviour (real, not a cause of its own): orders collapsing, no order for months.
@@ -103,7 +105,11 @@ def main():
     for c, metrics, attributes, actions in rows:
         c["customer_id"] = "H" + c["customer_id"][1:]
         actions.sort(key=lambda a: (a[1], a[0]))
-        p = 1.0 / (1.0 + math.exp(-churn_logit(c)))
+        # math.exp is the platform's libm, which may differ in the last ulp between platforms,
+        # and the labels must be the same bytes everywhere (ctest history_reproducible). Rounded
+        # to 1e-9, a last-ulp difference changes p only when p sits within an ulp of a rounding
+        # midpoint, and the label then only if the draw also falls in that 1e-9 step.
+        p = round(1.0 / (1.0 + math.exp(-churn_logit(c))), 9)
         churned = label_rng.random() < p
         row = [gc.cell(kind, c[name]) for name, kind, _ in gc.FIELDS]
         row += [gc.cell("d", metrics.get(m)) for m in gc.METRICS]

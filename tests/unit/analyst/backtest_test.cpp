@@ -1,5 +1,11 @@
 // retain backtest: the statistics on hand-made cases, a small history whose confusion matrix is
 // counted by hand, rejected rows, and the shipped history over the shipped rules.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,6 +13,7 @@
 #include "analyst/backtest.hpp"
 #include "analyst/backtest_metrics.hpp"
 #include "analyst/backtest_report.hpp"
+#include "batch/profile_from_row.hpp"
 #include "test_support.hpp"
 
 namespace retain::analyst {
@@ -32,13 +39,20 @@ TEST(BacktestMetrics, WilsonIntervalMatchesPublishedValues) {
   EXPECT_DOUBLE_EQ(i.high, 1.0);
 }
 
+// roc_auc and gains_table take the pairs sorted, as run_backtest sorts them once for both.
+std::vector<Scored> sorted(std::vector<Scored> s) {
+  std::sort(s.begin(), s.end());
+  return s;
+}
+
 TEST(BacktestMetrics, AucOfPerfectInvertedAndTiedRankings) {
-  EXPECT_DOUBLE_EQ(roc_auc({{0.9, true}, {0.8, true}, {0.2, false}, {0.1, false}}), 1.0);
-  EXPECT_DOUBLE_EQ(roc_auc({{0.9, false}, {0.8, false}, {0.2, true}, {0.1, true}}), 0.0);
-  EXPECT_DOUBLE_EQ(roc_auc({{0.5, false}, {0.5, true}, {0.5, false}, {0.5, true}}), 0.5);
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.9, true}, {0.8, true}, {0.2, false}, {0.1, false}})), 1.0);
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.9, false}, {0.8, false}, {0.2, true}, {0.1, true}})), 0.0);
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.5, false}, {0.5, true}, {0.5, false}, {0.5, true}})), 0.5);
   // Churners 0.9 and 0.5 against stayers 0.5 and 0.1: pairs 1 + 1 + 1/2 (tie) + 1 of 4.
-  EXPECT_DOUBLE_EQ(roc_auc({{0.9, true}, {0.5, false}, {0.5, true}, {0.1, false}}), 3.5 / 4);
-  EXPECT_LT(roc_auc({{0.9, true}, {0.1, true}}), 0);  // nobody stayed: undefined
+  EXPECT_DOUBLE_EQ(roc_auc(sorted({{0.9, true}, {0.5, false}, {0.5, true}, {0.1, false}})),
+                   3.5 / 4);
+  EXPECT_LT(roc_auc(sorted({{0.9, true}, {0.1, true}})), 0);  // nobody stayed: undefined
 }
 
 TEST(BacktestMetrics, VerdictNeedsSupportAndALiftIntervalAboveOne) {
@@ -55,11 +69,43 @@ TEST(BacktestMetrics, VerdictNeedsSupportAndALiftIntervalAboveOne) {
   EXPECT_EQ(weak.verdict, Verdict::Noise);
 }
 
+TEST(BacktestMetrics, LiftIntervalIsKatzRiskRatioIntervalCarriedToTheLift) {
+  // 40 of 50 fired churned, 60 of the other 950: RR = 0.8 / (60/950) = 12.667,
+  // SE(ln RR) = sqrt(1/40 - 1/50 + 1/60 - 1/950) = 0.143576, RR in exp(ln RR -+ 1.96 SE) =
+  // [9.559784, 16.783271]; with w = 50/1000, lift = RR / (0.05 RR + 0.95) = [6.694577, 9.380512].
+  const auto m = signal_metrics({50, 40, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(m.lift, 8.0);
+  EXPECT_NEAR(m.lift_ci.low, 6.694577, 1e-6);
+  EXPECT_NEAR(m.lift_ci.high, 9.380512, 1e-6);
+  EXPECT_LT(m.lift_ci.low, m.lift);
+  EXPECT_GT(m.lift_ci.high, m.lift);
+  // Half the customers fired, 12% of them churned against 8% of the others (z = 2.1): a real
+  // difference. Dividing the precision's interval [9.5%, 15.1%] by the base rate 10% said
+  // [0.95, 1.51], noise, because it took the base rate, half made of these very customers,
+  // as exact. RR's low end exp(ln 1.5 - 1.96 * 0.194079) = 1.025387 gives lift 1.012534.
+  const auto half = signal_metrics({500, 60, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(half.lift, 1.2);
+  EXPECT_NEAR(half.lift_ci.low, 1.012534, 1e-6);
+  EXPECT_EQ(half.verdict, Verdict::Predictive);
+  // Zero cells: no fired churner gives a low end of 0; every churner fired, the ceiling 1 / w.
+  const auto none = signal_metrics({50, 0, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(none.lift_ci.low, 0.0);
+  EXPECT_GT(none.lift_ci.high, 0.0);
+  const auto all = signal_metrics({200, 100, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(all.lift, 5.0);
+  EXPECT_DOUBLE_EQ(all.lift_ci.high, 5.0);
+  EXPECT_GT(all.lift_ci.low, 1.0);
+  // Fired for everybody: the precision is the base rate.
+  const auto everybody = signal_metrics({1000, 100, 0}, 1000, 100, 30);
+  EXPECT_DOUBLE_EQ(everybody.lift, 1.0);
+  EXPECT_EQ(everybody.verdict, Verdict::Noise);
+}
+
 TEST(BacktestMetrics, GainsTableNeverSplitsTiedScores) {
   std::vector<Scored> s;
   for (int i = 0; i < 10; ++i) s.push_back({0.9, i < 8});   // top tenth, 8 churners
   for (int i = 0; i < 90; ++i) s.push_back({0.0, i < 12});  // one tied lump, 12 churners
-  const auto rows = gains_table(s);
+  const auto rows = gains_table(sorted(s));
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].customers, 10u);
   EXPECT_EQ(rows[0].churned, 8u);
@@ -69,10 +115,71 @@ TEST(BacktestMetrics, GainsTableNeverSplitsTiedScores) {
   EXPECT_DOUBLE_EQ(rows[1].cumulative_share, 1.0);
 }
 
+// The decile labels of the gains table in a report over these (risk, label) pairs.
+std::vector<std::string> decile_labels(const std::vector<Scored>& s) {
+  BacktestResult r;
+  r.gains = gains_table(sorted(s));
+  const std::string md = render_backtest_markdown(r);
+  std::vector<std::string> labels;
+  const auto table = md.find("| deciles |");
+  std::size_t at = md.find('\n', md.find('\n', table) + 1);  // past the header and rule
+  while (at != std::string::npos && md.compare(at + 1, 2, "| ") == 0) {
+    const auto end = md.find(" |", at + 3);
+    labels.push_back(md.substr(at + 3, end - at - 3));
+    at = md.find('\n', at + 1);
+  }
+  return labels;
+}
+
+TEST(BacktestMetrics, GainsRowsAreLabelledWithTheDecileBoundariesTheyCross) {
+  auto pattern = [](std::initializer_list<std::pair<double, int>> groups) {
+    std::vector<Scored> s;
+    for (const auto& [risk, n] : groups) {
+      for (int i = 0; i < n; ++i) s.push_back({risk, i % 3 == 0});
+    }
+    return s;
+  };
+  // A tie from 10% to 95%: boundaries 2..9, and the last 5% is decile 10, not "11".
+  const auto big_tie = pattern({{0.9, 10}, {0.5, 85}, {0.1, 5}});
+  const auto rows = gains_table(sorted(big_tie));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].first_decile, 2u);
+  EXPECT_EQ(rows[1].last_decile, 9u);
+  EXPECT_EQ(rows[2].first_decile, 10u);
+  EXPECT_EQ(rows[2].last_decile, 10u);
+  EXPECT_THAT(decile_labels(big_tie), ::testing::ElementsAre("1", "2–9", "10"));
+  // A tie of 2.5 deciles (10% to 35%) crosses boundaries 2 and 3; the next row starts at 4.
+  EXPECT_THAT(decile_labels(pattern({{0.9, 10}, {0.5, 25}, {0.1, 65}})),
+              ::testing::ElementsAre("1", "2–3", "4–10"));
+  // Everybody tied: one row, all ten deciles.
+  EXPECT_THAT(decile_labels(pattern({{0.0, 7}})), ::testing::ElementsAre("1–10"));
+}
+
+TEST(BacktestReport, SaysNothingOfReconciliationItCannotShow) {
+  // run_backtest returns 2 rather than counts that do not add up; the report does not check.
+  BacktestResult r;
+  r.read = 5;
+  r.used = 3;
+  EXPECT_THAT(render_backtest_markdown(r), ::testing::Not(HasSubstr("RECONCILE")));
+}
+
 TEST(BacktestLabel, AcceptsTheDocumentedSpellingsOnly) {
-  for (const char* t : {"1", "true", "TRUE", "yes", "Yes", " 1 "}) EXPECT_EQ(parse_label(t), true);
-  for (const char* t : {"0", "false", "No", "no "}) EXPECT_EQ(parse_label(t), false);
-  for (const char* t : {"", "2", "y", "churned", "1.0"}) EXPECT_FALSE(parse_label(t)) << t;
+  auto flag = [](const char* t) -> std::optional<bool> {
+    bool v = false;
+    if (!batch::parse_flag(t, &v)) return std::nullopt;
+    return v;
+  };
+  for (const char* t : {"1", "true", "TRUE", "yes", "Yes", " 1 ", "\ttrue"}) {
+    EXPECT_EQ(flag(t), true) << t;
+  }
+  for (const char* t : {"0", "false", "No", "no "}) EXPECT_EQ(flag(t), false) << t;
+  // ASCII only: no locale may fold a non-ASCII byte into a letter of "yes".
+  for (const char* t : {"", "2", "y", "churned", "1.0",
+                        "\xd9"
+                        "es",
+                        "ye\xd3"}) {
+    EXPECT_FALSE(flag(t)) << t;
+  }
 }
 
 // --- A history counted by hand -----------------------------------------------------------
@@ -303,6 +410,147 @@ TEST_F(BacktestRun, JsonLinesTakeTheLabelAsAnExtraField) {
   EXPECT_THAT(r.first_rejects[2].reason, HasSubstr("unknown field 'churnd'"));
 }
 
+TEST_F(BacktestRun, ALabelGivenTwiceInAJsonLineIsRejectedNamingIt) {
+  const auto r = run(write("history.jsonl", R"({"customer_id":"J1","churned":1,"churned":0})"
+                                            "\n"
+                                            R"({"customer_id":"J2","churned":null,"churned":1})"
+                                            "\n"
+                                            R"({"customer_id":"J3","churned":1})"
+                                            "\n"));
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(r.used, 1u);
+  ASSERT_EQ(r.first_rejects.size(), 2u);
+  for (const auto& reject : r.first_rejects) {
+    EXPECT_EQ(reject.field, "churned");
+    EXPECT_THAT(reject.reason, HasSubstr("appears twice"));
+  }
+}
+
+TEST_F(BacktestRun, RejectsInJsonLinesHoldLineFieldReasonAndText) {
+  BacktestOptions o;
+  o.rejects = (dir_ / "rejects.jsonl").string();
+  run(write("history.csv",
+            "customer_id,quality_complaints_90d,channel_issues_90d,churned\n"
+            "K1,5,0,1\nK2,0,0,\"may\"\"be\"\nK3,lots,0,1\n"),
+      o);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(read_text(dir_ / "rejects.jsonl"),
+            R"x({"line":3,"field":"churned","reason":"'may\"be' is not a label (1/0, )x"
+            R"x(true/false, yes/no)","text":"K2,0,0,\"may\"\"be\""})x"
+            "\n"
+            R"x({"line":4,"field":"quality_complaints_90d","reason":"'lots' is not an )x"
+            R"x(integer (32-bit)","text":"K3,lots,0,1"})x"
+            "\n");
+}
+
+// Percentile tiers (rank) need population statistics: a first pass, a file, or a spill of stdin.
+const char* kRankedRules = R"(ruleset ranked version "1"
+
+cause A_QUALITY {
+  label en "Quality"
+  weight 0.5
+  when quality_complaints_90d >= 3
+}
+
+tiers VALUE {
+  label en "Value"
+  rank revenue_12m
+  band TOP top 20%
+  band REST rest
+}
+)";
+
+// Ten customers, revenue 1..10; the two of highest revenue (the top 20%) churned, and K1.
+std::string ranked_history(const std::string& extra_column = "") {
+  std::string csv = "customer_id,quality_complaints_90d,revenue_12m,churned" +
+                    (extra_column.empty() ? "" : "," + extra_column) + "\n";
+  for (int i = 1; i <= 10; ++i) {
+    csv += fmt::format("K{},{},{},{}{}\n", i, i == 1 ? 4 : 0, i, i >= 9 || i == 1 ? 1 : 0,
+                       extra_column.empty() ? "" : ",x");
+  }
+  return csv;
+}
+
+class BacktestRanked : public BacktestRun {
+ protected:
+  void SetUp() override {
+    BacktestRun::SetUp();
+    auto loaded = load_rules_from_memory({{"ranked.rules", kRankedRules}});
+    ASSERT_TRUE(loaded.value);
+    rules_ = *loaded.value;
+  }
+  void expect_top_band(const BacktestResult& r) {
+    EXPECT_EQ(r.used, 10u);
+    EXPECT_EQ(signal(r, "VALUE=TOP").metrics.counts.fired, 2u);
+    EXPECT_EQ(signal(r, "VALUE=TOP").metrics.counts.fired_churned, 2u);
+    EXPECT_EQ(signal(r, "VALUE=REST").metrics.counts.fired, 8u);
+  }
+};
+
+TEST_F(BacktestRanked, StdinIsSpilledForTheSecondPass) {
+  const std::string path = write("history.csv", ranked_history());
+  // Give the file as fd 0 for the run, then put the real stdin back.
+  const int saved = ::dup(0);
+  ASSERT_GE(saved, 0);
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::dup2(fd, 0), 0);
+  ::close(fd);
+  BacktestOptions o;
+  o.input.chunk_records = 3;
+  const auto r = run("-", o);
+  ::dup2(saved, 0);
+  ::close(saved);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(r.input, "stdin");
+  EXPECT_THAT(r.stats_source, HasSubstr("stdin spilled"));
+  expect_top_band(r);
+  // The same figures as from the file itself.
+  const auto from_file = run(path);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(signal(from_file, "VALUE=TOP").metrics.counts.fired, 2u);
+  EXPECT_THAT(from_file.stats_source, HasSubstr("a first pass"));
+}
+
+TEST_F(BacktestRanked, StatsFromAFileAndAFileWithoutTheTiers) {
+  const std::string rules = write("r/ranked.rules", kRankedRules);
+  const std::string history = write("history.csv", ranked_history());
+  auto s = retain({"stats", "--rules", rules, "--in", history, "--ignore-unknown-columns", "--out",
+                   (dir_ / "stats.json").string(), "-q"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  BacktestOptions o;
+  o.stats = (dir_ / "stats.json").string();
+  auto r = run(history, o);
+  ASSERT_EQ(code_, 0) << err_;
+  EXPECT_EQ(r.stats_source, o.stats);
+  expect_top_band(r);
+
+  // Statistics of other rules, whose percentile tiers are not VALUE: refused before reading.
+  std::string other = kRankedRules;
+  other.replace(other.find("tiers VALUE"), 11, "tiers WORTH");
+  s = retain({"stats", "--rules", write("o/other.rules", other), "--in", history,
+              "--ignore-unknown-columns", "--out", (dir_ / "other.json").string(), "-q"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  o.stats = (dir_ / "other.json").string();
+  run(history, o);
+  EXPECT_EQ(code_, 1);
+  EXPECT_THAT(err_, HasSubstr("has no values for the percentile tiers 'VALUE'"));
+}
+
+TEST_F(BacktestRanked, IgnoredColumnsAreReportedOnceForTwoPasses) {
+  BacktestOptions o;
+  o.input.path = write("history.csv", ranked_history("notes"));
+  o.input.ignore_unknown_columns = true;
+  BacktestResult r;
+  std::ostringstream err;
+  ASSERT_EQ(run_backtest(*rules_, o, &r, err), 0) << err.str();
+  expect_top_band(r);
+  const std::string text = err.str();
+  const auto first = text.find("ignoring unknown columns: notes");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("ignoring unknown columns", first + 1), std::string::npos) << text;
+}
+
 TEST_F(BacktestRun, MissingDataCountsAsUndecidedAndNotFired) {
   auto loaded = load_rules_from_memory({{"silent.rules", R"(ruleset silent version "1"
 
@@ -378,6 +626,21 @@ TEST_F(BacktestCli, WritesReportsAndJsonAndExitsLikeTheOtherVerbs) {
   EXPECT_EQ(r.code, 1);
   r = retain({"backtest", "--rules", rules, "--in", (dir_ / "missing.csv").string()});
   EXPECT_EQ(r.code, 1);
+}
+
+TEST_F(BacktestCli, ThresholdIsAChurnRiskFromZeroToOne) {
+  const std::string rules = write("r/hand.rules", kRules);
+  const std::string history = write("history.csv", hand_history());
+  for (const char* bad : {"nan", "NaN", "-0.1", "1.5", "inf"}) {
+    const auto r = retain({"backtest", "--rules", rules, "--in", history, "--threshold", bad});
+    EXPECT_EQ(r.code, 1) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--threshold")) << bad;
+  }
+  for (const char* good : {"0", "1", "0.25"}) {
+    const auto r =
+        retain({"backtest", "--rules", rules, "--in", history, "--threshold", good, "-q"});
+    EXPECT_EQ(r.code, 0) << good << ": " << r.err;
+  }
 }
 
 TEST(BacktestShipped, HistoryRanksTheGeneratorsDriversAboveItsNoise) {
