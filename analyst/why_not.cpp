@@ -73,6 +73,8 @@ const char* no_change_name(NoChange reason) {
       return "reads_no_field";
     case NoChange::NotFound:
       return "needs_more_than_one_field";
+    case NoChange::BudgetExhausted:
+      return "search_budget_exhausted";
   }
   return "";
 }
