@@ -125,6 +125,12 @@ class GuardAnalysis {
   std::map<std::string, int> roots_;  // cause or tactic id -> node of its `when`
   std::map<std::string, int> probe_ids_;
   std::vector<std::string> probe_texts_;
+  std::string probe_prefix_;  // no declaration of the rules starts with it
+  struct Rank {
+    int index;     // in the compiled ranking (priority, then id)
+    int priority;  // as compiled
+  };
+  std::map<std::string, Rank> ranks_;  // by tactic id
 };
 
 }  // namespace retain::analyst

@@ -788,6 +788,77 @@ tactic WELCOME {
   expect_changes_verified(*rules, profile, e.why_not[0]);
 }
 
+// The probe segments must not collide with the rules' own names, whatever follows the prefix.
+TEST(Explain, RuleNamesLikeTheProbesAreTheirOwn) {
+  const auto [rules, explainer] = load(R"(ruleset probes version "1"
+
+segment EXPLAIN_PROBE_A {
+  label en "A"
+  when tenure_months > 3
+}
+
+segment EXPLAIN_PROBE_0 {
+  label en "Zero"
+  when orders_90d > 100
+}
+
+segment EXPLAIN_PROBE_3X {
+  label en "Three"
+  when orders_prev_90d > 7
+}
+
+tactic BIG {
+  label en "Big"
+  when EXPLAIN_PROBE_0 and EXPLAIN_PROBE_A
+}
+)");
+  ASSERT_TRUE(explainer);
+  const auto profile =
+      profile_from(R"({"customer_id": "C11", "tenure_months": 10, "orders_90d": 5})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  ASSERT_TRUE(e.why_not[0].when);
+  const ConditionPart& when = *e.why_not[0].when;
+  EXPECT_EQ(when.outcome, "false");
+  ASSERT_EQ(when.parts.size(), 1u);  // EXPLAIN_PROBE_A is true
+  EXPECT_EQ(when.parts[0].text, "EXPLAIN_PROBE_0");
+  ASSERT_EQ(when.parts[0].parts.size(), 1u);
+  EXPECT_EQ(when.parts[0].parts[0].text, "orders_90d > 100");
+  EXPECT_EQ(when.parts[0].parts[0].values.at("orders_90d"), "5");
+  ASSERT_EQ(e.why_not[0].changes.size(), 1u);
+  EXPECT_EQ(e.why_not[0].changes[0].to, "101");
+}
+
+// The order is the decision's: priority as compiled. `-0` is a constant the checker accepts
+// (a whole number >= 0) but not a plain number in the syntax tree.
+TEST(Explain, PriorityIsTheCompiledOne) {
+  const auto [rules, explainer] = load(R"(ruleset order version "1"
+
+tactic LATER {
+  label en "Later"
+  when tenure_months > 100
+  priority 1
+}
+
+tactic FIRST {
+  label en "First"
+  when tenure_months > 200
+  priority -0
+  cooldown 7 days
+}
+)");
+  const auto profile = profile_from(R"({"customer_id": "C12", "tenure_months": 10,
+      "recent_actions": [{"action_id": "FIRST", "days_ago": 3}]})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 2u);
+  EXPECT_EQ(e.why_not[0].tactic, "FIRST");
+  EXPECT_EQ(e.why_not[0].priority, 0);
+  EXPECT_EQ(e.why_not[0].cooldown_days, 7);
+  EXPECT_EQ(e.why_not[0].action, "FIRST");
+  EXPECT_EQ(e.why_not[1].tactic, "LATER");
+  EXPECT_EQ(e.why_not[1].priority, 1);
+}
+
 // A budget too small for every field: the search says it stopped, not that one field is not
 // enough.
 TEST(Explain, ExhaustedBudgetIsReportedAsSuch) {
