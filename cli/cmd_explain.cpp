@@ -85,7 +85,13 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
   auto text = read_input(profile_path, err);
   if (!text) return kUsage;
   const ParsedProfiles parsed = parse_profiles_json(*text);
-  for (const auto& e : parsed.errors) err << fmt::format("{}: {}\n", profile_path, e);
+  const std::string input = profile_path == "-" ? "stdin" : profile_path;
+  for (const auto& e : parsed.errors) {
+    // "line 3: ..." from the reader, as file:line: like every other located message.
+    const bool located = e.rfind("line ", 0) == 0 && e.find(": ") != std::string::npos;
+    err << (located ? fmt::format("{}:{}\n", input, e.substr(5))
+                    : fmt::format("{}: {}\n", input, e));
+  }
 
   const std::vector<std::string> langs =
       lang == "both" ? std::vector<std::string>{"zh", "en"} : std::vector<std::string>{lang};
@@ -94,10 +100,12 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
   options.max_changes = max_changes;
   int invalid = 0;
   bool first = true;
-  for (const auto& profile : parsed.profiles) {
+  for (std::size_t i = 0; i < parsed.profiles.size(); ++i) {
+    const v1::CustomerProfile& profile = parsed.profiles[i];
     if (auto problem = validate_profile(profile)) {
-      err << fmt::format("{}: customer '{}': {}: {}\n", profile_path, profile.customer_id(),
-                         problem->field, problem->message);
+      // Customer ids repeat and may be empty: the line is what finds the profile in the file.
+      err << fmt::format("{}:{}: customer '{}': {}: {}\n", input, parsed.lines[i],
+                         profile.customer_id(), problem->field, problem->message);
       ++invalid;
       continue;
     }

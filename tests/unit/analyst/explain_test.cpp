@@ -922,5 +922,28 @@ tactic INSPECT {
   expect_changes_verified(*rules, profile, e.why_not[0]);
 }
 
+TEST_F(ExplainCliErrors, InvalidProfileIsNamedByFileAndLine) {
+  const std::string rules = write("r.rules", kRules);
+  const std::string lines = write("many.jsonl",
+                                  "{\"customer_id\": \"A\"}\n"
+                                  "\n"
+                                  "{\"customer_id\": \"B\", \"defect_rate\": 3}\n");
+  const auto run = retain({"explain", "--rules", rules, "--profile", lines});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr(lines + ":3: customer 'B': defect_rate"));
+
+  std::istringstream in("{\"customer_id\": \"A\"}\n{\"customer_id\": \"B\", \"defect_rate\": 3}\n");
+  auto* saved = std::cin.rdbuf(in.rdbuf());
+  const auto piped = retain({"explain", "--rules", rules, "--profile", "-"});
+  std::cin.rdbuf(saved);
+  EXPECT_EQ(piped.code, 1);
+  EXPECT_THAT(piped.err, HasSubstr("stdin:2: customer 'B': defect_rate"));
+
+  const auto unreadable = retain({"explain", "--rules", rules, "--profile",
+                                  write("two.jsonl", "{\"customer_id\": \"A\"}\n{\"nope\": 1}\n")});
+  EXPECT_EQ(unreadable.code, 1);
+  EXPECT_THAT(unreadable.err, HasSubstr("two.jsonl:2: "));
+}
+
 }  // namespace
 }  // namespace retain::analyst
