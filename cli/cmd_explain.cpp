@@ -43,13 +43,12 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
       ->check(CLI::Range(std::size_t{1}, std::size_t{20}));
   if (auto code = parse_args(app, args, out, err)) return *code;
 
-  const RuleSetPtr rules = load_and_report(rule_paths, "text", err);
-  if (!rules) return kFailed;
-  // The same sources again, for the conditions as written: load_and_report printed any problem.
-  auto checked = check_rules(rule_paths);
-  if (!checked.value) return kFailed;
+  // Read once: the conditions as written and the rule set that decides must be the same rules.
+  const CheckedModulePtr checked = check_and_report(rule_paths, "text", err);
+  if (!checked) return kFailed;
+  const RuleSetPtr rules = compile_checked(*checked);
   std::string error;
-  auto explainer = analyst::Explainer::create(rules, *checked.value, &error);
+  auto explainer = analyst::Explainer::create(rules, checked, &error);
   if (!explainer) {
     err << fmt::format("retain explain: {}\n", error);
     return kFailed;

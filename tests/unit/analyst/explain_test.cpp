@@ -945,5 +945,31 @@ TEST_F(ExplainCliErrors, InvalidProfileIsNamedByFileAndLine) {
   EXPECT_THAT(unreadable.err, HasSubstr("two.jsonl:2: "));
 }
 
+// The rules are read once (check, then compile that module): the decision explained is the
+// one load_rules gives for the same sources, content hash included.
+TEST_F(ExplainCliErrors, DecisionIsLoadRulesDecision) {
+  const std::string rules = write("r.rules", kRules);
+  const std::string profile = write("p.json", R"({"customer_id": "C1", "is_lost": true})");
+  const auto run = retain({"explain", "--rules", rules, "--profile", profile, "--format", "json"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  pb::Struct json;
+  ASSERT_TRUE(pb::util::JsonStringToMessage(run.out, &json).ok()) << run.out;
+  auto loaded = load_rules({rules});
+  ASSERT_TRUE(loaded.value);
+  const auto expected = decide(**loaded.value, profile_from(read_text(profile)));
+  const auto& decision = json.fields().at("decision").struct_value().fields();
+  EXPECT_EQ(decision.at("ruleset").struct_value().fields().at("content_hash").string_value(),
+            expected.ruleset().content_hash());
+  ASSERT_EQ(decision.at("tactics").list_value().values_size(), expected.tactics_size());
+  EXPECT_EQ(
+      decision.at("tactics").list_value().values(0).struct_value().fields().at("id").string_value(),
+      expected.tactics(0).id());
+
+  auto checked = check_rules({rules});
+  ASSERT_TRUE(checked.value);
+  EXPECT_EQ(compile_checked(**checked.value)->program().tactics.size(),
+            (*loaded.value)->program().tactics.size());
+}
+
 }  // namespace
 }  // namespace retain::analyst
