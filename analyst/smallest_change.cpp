@@ -424,8 +424,9 @@ Found narrow(Test& test, bool integer, double from, double fires, double sign) {
     }
     return found;
   }
-  found.to.number = hi;
-  if (lo != from && test(lo) == Outcome::No) found.checked_step = show_real(lo);
+  // test() evaluated the tidied values, so those are the ones to show.
+  found.to.number = tidy(hi);
+  if (tidy(lo) != tidy(from) && test(lo) == Outcome::No) found.checked_step = show_real(tidy(lo));
   return found;
 }
 
