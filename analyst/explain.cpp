@@ -31,7 +31,8 @@ Explanation Explainer::explain(const v1::CustomerProfile& profile, const Populat
   out.tactic = options.tactic;
   out.why_not = guards_->explain(profile, stats, out.decision, options.tactic);
   for (auto& why : out.why_not) {
-    find_smallest_changes(*rules_, guards_->module(), profile, stats, why, options.max_changes);
+    find_smallest_changes(*rules_, guards_->module(), profile, stats, why, options.max_changes,
+                          options.max_evaluations);
   }
   return out;
 }
@@ -135,6 +136,9 @@ std::string no_change_text(const WhyNot& w, const Langs& langs) {
         text = fmt::format(in(Phrase::NoChangeNotFound), fmt::arg("tried", w.candidates_tried),
                            fmt::arg("fields", fmt::format("{}", fmt::join(w.fields_tried, ", "))));
         break;
+      case NoChange::BudgetExhausted:
+        text = fmt::format(in(Phrase::NoChangeBudget), fmt::arg("tried", w.candidates_tried));
+        break;
     }
     // Eligible or not, a cooldown would still hold it back: say so, or the change misleads.
     if (!w.action.empty()) {
@@ -173,6 +177,9 @@ void render_why_not(const WhyNot& w, const Langs& langs, std::string& out) {
   }
   if (w.changes.empty() && w.no_change != NoChange::None) {
     out += fmt::format("    {}\n", no_change_text(w, langs));
+  } else if (w.budget_exhausted) {
+    out += fmt::format("    {}\n",
+                       say(langs, Phrase::BudgetNote, fmt::arg("tried", w.candidates_tried)));
   }
 }
 
@@ -307,6 +314,7 @@ void json_why_not(const WhyNot& w, std::string& out) {
       json_strings(w.fields_tried, out);
     }
   }
+  if (w.budget_exhausted) out += ",\"search_budget_exhausted\":true";
   out += fmt::format(",\"candidates_tried\":{}}}", w.candidates_tried);
 }
 

@@ -15,6 +15,10 @@ namespace retain::analyst {
 struct ExplainOptions {
   std::string tactic;           // explain only this tactic's absence; empty = every tactic
   std::size_t max_changes = 3;  // single-field changes reported per tactic
+  // Re-evaluations the change search of one tactic may spend: bounds the work for rule sets
+  // with many fields behind one tactic (answers any), so that a search stays interactive (one
+  // lean evaluation is a few microseconds).
+  int max_evaluations = 20000;
 };
 
 struct Explanation {

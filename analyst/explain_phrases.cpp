@@ -108,6 +108,15 @@ constexpr std::array kPhrases = {
                "be held back even when eligible",
                "；另外 {action} {days} 天前刚执行过（冷却期 {cooldown} 天），即使符合条件也会暂缓"
                "提出"},
+    PhraseText{Phrase::NoChangeBudget,
+               "no single-field change found within the search budget of {tried} "
+               "re-evaluations; the fields it did not reach were not tried, so one may exist",
+               "在 {tried} 次重新评估的搜索上限内没有找到只改一个字段的办法；还有字段没有试到，"
+               "不能排除只改一个字段就能提出它"},
+    PhraseText{Phrase::BudgetNote,
+               "(the search stopped at its budget of {tried} re-evaluations: a smaller change of "
+               "a field it did not reach may exist)",
+               "（搜索在 {tried} 次重新评估的上限处停止：没有试到的字段可能有更小的改动）"},
 };
 
 // phrase() indexes by the enum: a table out of order would silently swap phrases.
@@ -118,7 +127,7 @@ constexpr bool in_enum_order() {
   return true;
 }
 static_assert(in_enum_order(), "kPhrases must list every Phrase in declaration order");
-static_assert(kPhrases.size() == static_cast<std::size_t>(Phrase::NoChangeAlsoCooldown) + 1,
+static_assert(kPhrases.size() == static_cast<std::size_t>(Phrase::BudgetNote) + 1,
               "every Phrase needs its texts");
 
 }  // namespace

@@ -68,6 +68,8 @@ enum class Phrase {
   NoChangeNoField,
   NoChangeNotFound,      // {tried} {fields}
   NoChangeAlsoCooldown,  // {action} {days} {cooldown}
+  NoChangeBudget,        // {tried}
+  BudgetNote,            // {tried}
 };
 
 struct PhraseText {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,9 +21,6 @@ namespace {
 
 namespace pb = google::protobuf;
 
-// Bounds the work for rule sets with many fields behind one tactic (answers any): a search
-// stays interactive (one lean evaluation is a few microseconds).
-constexpr int kMaxEvaluations = 20000;
 constexpr int kGallopSteps = 48;
 
 // A profile field a guard reads.
@@ -208,6 +207,36 @@ Value read(const v1::CustomerProfile& profile, const Target& t) {
   return v;
 }
 
+template <typename T>
+bool fits(double x) {
+  // max() + 1 is a power of two, exact as a double; max() itself may round up past the range.
+  return x >= static_cast<double>(std::numeric_limits<T>::min()) &&
+         x < static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
+}
+
+// Converting a double outside the field's type is undefined behaviour, and such a value is no
+// change anyone could make either.
+bool representable(const Target& t, const Value& v) {
+  if (t.metric || t.attribute) return !std::isnan(v.number);
+  switch (t.info->chain.back()->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_INT32:
+    case pb::FieldDescriptor::CPPTYPE_ENUM:
+      return fits<std::int32_t>(v.number);
+    case pb::FieldDescriptor::CPPTYPE_INT64:
+      return fits<std::int64_t>(v.number);
+    case pb::FieldDescriptor::CPPTYPE_UINT32:
+      return fits<std::uint32_t>(v.number);
+    case pb::FieldDescriptor::CPPTYPE_UINT64:
+      return fits<std::uint64_t>(v.number);
+    case pb::FieldDescriptor::CPPTYPE_FLOAT:
+      return std::fabs(v.number) <= std::numeric_limits<float>::max();
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+      return !std::isnan(v.number);
+    default:
+      return true;
+  }
+}
+
 void write(v1::CustomerProfile& profile, const Target& t, const Value& v) {
   if (t.metric) {
     (*profile.mutable_metrics())[t.key] = v.number;
@@ -270,13 +299,20 @@ double tidy(double v) {
   return std::round(v * 1e9) / 1e9;
 }
 
+// Six decimals, unless the value needs more to read back as the value that was evaluated.
+std::string show_real(double x) {
+  std::string text = format_number(x, 6);
+  if (std::strtod(text.c_str(), nullptr) != x) text = fmt::format("{}", x);
+  return text;
+}
+
 std::string show(const Target& t, Kind kind, const Value& v) {
   if (!v.set) return "unset";
   switch (kind) {
     case Kind::Integer:
       return fmt::format("{}", static_cast<long long>(v.number));
     case Kind::Real:
-      return format_number(v.number, 6);
+      return show_real(v.number);
     case Kind::Bool:
       return v.number != 0 ? "true" : "false";
     case Kind::Enum:
@@ -291,16 +327,25 @@ std::string show(const Target& t, Kind kind, const Value& v) {
   return "?";
 }
 
-enum class Outcome { Fires, No, Invalid };
+// OverBudget is not Invalid: the value may well fire, it was just not evaluated.
+enum class Outcome { Fires, No, Invalid, OverBudget };
 
 class Search {
  public:
   Search(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-         const PopulationStats* stats, const std::string& tactic)
-      : rules_(rules), profile_(profile), stats_(stats), tactic_(tactic) {}
+         const PopulationStats* stats, const std::string& tactic, int max_evaluations)
+      : rules_(rules),
+        profile_(profile),
+        stats_(stats),
+        tactic_(tactic),
+        max_evaluations_(max_evaluations) {}
 
   Outcome test(const Target& t, const Value& v) {
-    if (evaluations_ >= kMaxEvaluations) return Outcome::Invalid;
+    if (!representable(t, v)) return Outcome::Invalid;
+    if (evaluations_ >= max_evaluations_) {
+      exhausted_ = true;
+      return Outcome::OverBudget;
+    }
     ++evaluations_;
     v1::CustomerProfile changed = profile_;
     write(changed, t, v);
@@ -316,6 +361,7 @@ class Search {
   }
 
   int evaluations() const { return evaluations_; }
+  bool exhausted() const { return exhausted_; }
 
  private:
   const compile::RuleSet& rules_;
@@ -324,7 +370,9 @@ class Search {
   const std::string& tactic_;
   eval::EvalFrame frame_;
   v1::Decision decision_;
+  int max_evaluations_;
   int evaluations_ = 0;
+  bool exhausted_ = false;
 };
 
 struct Found {
@@ -332,6 +380,55 @@ struct Found {
   double size = 0;
   std::string checked_step;
 };
+
+// Narrows down between the current value (does not fire) and a candidate on the side `sign`
+// (fires): the result fires and, when there is one, checked_step is a value one step closer
+// that was evaluated and did not fire.
+template <typename Test>
+Found narrow(Test& test, bool integer, double from, double fires, double sign) {
+  Found found;
+  found.to = Value{true, fires, {}};
+  double lo = from;
+  double hi = fires;
+  if (integer) {
+    while (std::fabs(hi - lo) > 1) {
+      const double mid = std::round(lo + std::trunc((hi - lo) / 2));
+      (test(mid) == Outcome::Fires ? hi : lo) = mid;
+    }
+    found.to.number = hi;
+    // One step away is the current value itself: nothing between to check.
+    if (hi - sign != from && test(hi - sign) == Outcome::No) {
+      found.checked_step = fmt::format("{}", static_cast<long long>(hi - sign));
+    }
+    return found;
+  }
+  for (int i = 0; i < 60 && std::fabs(hi - lo) > 1e-12; ++i) {
+    const double mid = lo + (hi - lo) / 2;
+    (test(mid) == Outcome::Fires ? hi : lo) = mid;
+  }
+  // Report a value on the field's grid (2.1%, not 2.0000000001%), checked like any other. A
+  // boundary in a window narrower than the grid gets a finer grid, down to the precision
+  // tidy() keeps; failing that, the bisection's own firing value.
+  for (double r = resolution(hi); r >= 1e-9; r /= 10) {
+    double grid = tidy(sign > 0 ? std::ceil(hi / r - 1e-9) * r : std::floor(hi / r + 1e-9) * r);
+    if ((grid - from) * sign <= 0 || test(grid) != Outcome::Fires) continue;
+    for (int i = 0; i < 20; ++i) {
+      const double closer = tidy(grid - sign * r);
+      if ((closer - from) * sign <= 0 || test(closer) != Outcome::Fires) break;
+      grid = closer;
+    }
+    found.to.number = grid;
+    const double closer = tidy(grid - sign * r);
+    if ((closer - from) * sign > 0 && test(closer) == Outcome::No) {
+      found.checked_step = show_real(closer);
+    }
+    return found;
+  }
+  // test() evaluated the tidied values, so those are the ones to show.
+  found.to.number = tidy(hi);
+  if (tidy(lo) != tidy(from) && test(lo) == Outcome::No) found.checked_step = show_real(tidy(lo));
+  return found;
+}
 
 std::optional<Found> search_number(Search& search, const Target& t, Kind kind, const Value& from,
                                    const Reads& reads) {
@@ -379,60 +476,42 @@ std::optional<Found> search_number(Search& search, const Target& t, Kind kind, c
     }
   }
 
-  std::optional<Candidate> best;
-  for (const auto& c : candidates) {
-    if (from.set && tidy(c.value) == tidy(from.number)) continue;
-    if (test(c.value) != Outcome::Fires) continue;
-    auto better = [&](const Candidate& a, const Candidate& b) {
-      if (from.set) return std::fabs(a.value - from.number) < std::fabs(b.value - from.number);
-      // Unset: the value at the boundary a constant draws, not an arbitrary far one.
-      if (a.from_constant != b.from_constant) return a.from_constant < b.from_constant;
-      return std::fabs(a.value) < std::fabs(b.value);
-    };
-    if (!best || better(c, *best)) best = c;
+  if (!from.set) {
+    std::optional<Candidate> best;
+    for (const auto& c : candidates) {
+      if (test(c.value) != Outcome::Fires) continue;
+      // The value at the boundary a constant draws, not an arbitrary far one.
+      auto better = [](const Candidate& a, const Candidate& b) {
+        if (a.from_constant != b.from_constant) return a.from_constant < b.from_constant;
+        return std::fabs(a.value) < std::fabs(b.value);
+      };
+      if (!best || better(c, *best)) best = c;
+    }
+    if (!best) return std::nullopt;
+    return Found{Value{true, integer ? std::round(best->value) : tidy(best->value), {}}, 1, {}};
   }
-  if (!best) return std::nullopt;
 
-  Found found;
-  found.to = Value{true, integer ? std::round(best->value) : tidy(best->value), {}};
-  found.size = 1;
-  if (!from.set) return found;
-
-  // Narrow down between the current value (does not fire) and the candidate (fires): the
-  // result fires and its neighbour one step closer to the current value does not.
-  const double sign = found.to.number > from.number ? 1 : -1;
-  double lo = from.number;
-  double hi = found.to.number;
-  if (integer) {
-    while (std::fabs(hi - lo) > 1) {
-      const double mid = std::round(lo + std::trunc((hi - lo) / 2));
-      (test(mid) == Outcome::Fires ? hi : lo) = mid;
+  // The walk overshoots by up to twice the distance, so a side's nearest candidate says little
+  // about its boundary: narrow each side first, then compare.
+  std::optional<Found> best;
+  for (const double sign : {1.0, -1.0}) {
+    std::optional<double> nearest;
+    for (const auto& c : candidates) {
+      const double value = integer ? std::round(c.value) : tidy(c.value);
+      if ((value - from.number) * sign <= 0) continue;
+      if (nearest && std::fabs(value - from.number) >= std::fabs(*nearest - from.number)) continue;
+      if (test(value) == Outcome::Fires) nearest = value;
     }
-    found.to.number = hi;
-    // One step away is the current value itself: nothing between to check.
-    if (hi - sign != from.number) {
-      found.checked_step = fmt::format("{}", static_cast<long long>(hi - sign));
-    }
-  } else {
-    for (int i = 0; i < 60 && std::fabs(hi - lo) > 1e-12; ++i) {
-      const double mid = lo + (hi - lo) / 2;
-      (test(mid) == Outcome::Fires ? hi : lo) = mid;
-    }
-    // Report a value on the field's grid (2.1%, not 2.0000000001%), checked like any other.
-    const double r = resolution(hi);
-    double grid = tidy(sign > 0 ? std::ceil(hi / r - 1e-9) * r : std::floor(hi / r + 1e-9) * r);
-    if (test(grid) != Outcome::Fires) grid = hi;
-    for (int i = 0; i < 20; ++i) {
-      const double closer = tidy(grid - sign * r);
-      if ((closer - from.number) * sign <= 0 || test(closer) != Outcome::Fires) break;
-      grid = closer;
-    }
-    found.to.number = grid;
-    const double closer = tidy(grid - sign * r);
-    if ((closer - from.number) * sign > 0) found.checked_step = format_number(closer, 6);
+    if (!nearest) continue;
+    Found found = narrow(test, integer, from.number, *nearest, sign);
+    if (!best ||
+        std::fabs(found.to.number - from.number) < std::fabs(best->to.number - from.number))
+      best = std::move(found);
   }
-  found.size = std::fabs(found.to.number - from.number) / std::max(std::fabs(from.number), 1.0);
-  return found;
+  if (best) {
+    best->size = std::fabs(best->to.number - from.number) / std::max(std::fabs(from.number), 1.0);
+  }
+  return best;
 }
 
 std::optional<Found> search_field(Search& search, const Target& t, const Value& from,
@@ -472,10 +551,11 @@ std::optional<Found> search_field(Search& search, const Target& t, const Value& 
 
 void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedModule& module,
                            const v1::CustomerProfile& profile, const PopulationStats* stats,
-                           WhyNot& why, std::size_t max_changes) {
+                           WhyNot& why, std::size_t max_changes, int max_evaluations) {
   why.changes.clear();
   why.no_change = NoChange::None;
   why.fields_tried.clear();
+  why.budget_exhausted = false;
   if (why.blocked == Blocked::Cooldown) {
     why.no_change = NoChange::Cooldown;
     return;
@@ -490,7 +570,7 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
   collector.decl(why.tactic);
   for (const auto& cause : why.causes) collector.decl(cause.id);
 
-  Search search(rules, profile, stats, why.tactic);
+  Search search(rules, profile, stats, why.tactic, max_evaluations);
   std::vector<FieldChange> changes;
   for (const auto& [path, target] : reads.targets) {
     const Kind kind = kind_of(target);
@@ -507,6 +587,7 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
     changes.push_back(std::move(change));
   }
   why.candidates_tried = search.evaluations();
+  why.budget_exhausted = search.exhausted();
   std::stable_sort(changes.begin(), changes.end(),
                    [](const FieldChange& a, const FieldChange& b) { return a.size < b.size; });
   if (changes.size() > max_changes) changes.resize(max_changes);
@@ -514,7 +595,12 @@ void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedMo
   if (!why.changes.empty()) return;
 
   for (const auto& [path, target] : reads.targets) why.fields_tried.push_back(path);
-  why.no_change = why.fields_tried.empty() ? NoChange::NoField : NoChange::NotFound;
+  if (why.fields_tried.empty()) {
+    why.no_change = NoChange::NoField;
+  } else {
+    // Not every candidate was tried: "needs more than one field" would be a guess.
+    why.no_change = why.budget_exhausted ? NoChange::BudgetExhausted : NoChange::NotFound;
+  }
 }
 
 }  // namespace retain::analyst

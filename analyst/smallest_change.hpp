@@ -15,6 +15,6 @@ namespace retain::analyst {
 // tactic's own guard cannot lift them.
 void find_smallest_changes(const compile::RuleSet& rules, const check::CheckedModule& module,
                            const v1::CustomerProfile& profile, const PopulationStats* stats,
-                           WhyNot& why, std::size_t max_changes = 3);
+                           WhyNot& why, std::size_t max_changes = 3, int max_evaluations = 20000);
 
 }  // namespace retain::analyst

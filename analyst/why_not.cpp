@@ -1,7 +1,9 @@
 #include "analyst/why_not.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -11,7 +13,9 @@ namespace retain::analyst {
 
 namespace {
 
-// Probe segments are named so that no rule id of a real rule set collides with them.
+// Probe segments are named so that no rule id of a real rule set collides with them: the rules
+// may declare EXPLAIN_PROBE_A (any identifier is theirs), so build() lengthens the prefix until
+// no declaration starts with it.
 constexpr std::string_view kProbePrefix = "EXPLAIN_PROBE_";
 constexpr const char* kProbeFile = "__retain_explain_probes__.rules";
 // Deep enough to reach the fields behind `lost` or `RETAIN_LOYAL`, shallow enough to stay
@@ -29,10 +33,17 @@ const ast::Property* prop(const check::DeclInfo& d, const std::string& key) {
   return it == d.props.end() ? nullptr : it->second;
 }
 
-int number_prop(const check::DeclInfo& d, const std::string& key, int fallback) {
-  const ast::Property* p = prop(d, key);
-  if (p == nullptr || !p->expr || p->expr->kind != ast::ExprKind::Number) return fallback;
-  return static_cast<int>(p->expr->number);
+// A constant as the compiler reads it (compile_tactic): the checker allows `-0 days`.
+double constant(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::Unary && e.op == ast::Op::Neg) return -constant(e.args[0]);
+  return e.kind == ast::ExprKind::Number ? e.number : 0;
+}
+
+int cooldown_days(const check::DeclInfo& d) {
+  const ast::Property* p = prop(d, "cooldown");
+  if (p == nullptr || !p->expr) return 0;
+  const double days = constant(*p->expr);
+  return days > 0 ? static_cast<int>(days) : 0;
 }
 
 void collect_unknown(const ConditionPart& part, std::set<std::string>& out) {
@@ -73,6 +84,8 @@ const char* no_change_name(NoChange reason) {
       return "reads_no_field";
     case NoChange::NotFound:
       return "needs_more_than_one_field";
+    case NoChange::BudgetExhausted:
+      return "search_budget_exhausted";
   }
   return "";
 }
@@ -149,15 +162,19 @@ std::shared_ptr<const GuardAnalysis> GuardAnalysis::build(CheckedModulePtr modul
     analysis->roots_[d.decl->name] = analysis->add_node(*when->expr, 0, expanding);
   }
 
+  std::string& prefix = analysis->probe_prefix_;
+  prefix = kProbePrefix;
+  auto taken = [&] {
+    return std::any_of(m.decls.begin(), m.decls.end(),
+                       [&](const auto& d) { return d.decl->name.rfind(prefix, 0) == 0; });
+  };
+  while (taken()) prefix += "X_";
+
   std::map<std::string, std::string> files;
   for (const auto& file : m.files) files[file->source->path()] = file->source->text();
   std::string probes;
   for (std::size_t i = 0; i < analysis->probe_texts_.size(); ++i) {
-    const std::string id = fmt::format("{}{}", kProbePrefix, i);
-    if (m.by_name.count(id)) {
-      *error = fmt::format("the rules declare '{}', a name retain explain uses itself", id);
-      return nullptr;
-    }
+    const std::string id = fmt::format("{}{}", prefix, i);
     probes += fmt::format("segment {} {{\n  label en \"probe\"\n  when {}\n}}\n\n", id,
                           analysis->probe_texts_[i]);
   }
@@ -174,6 +191,11 @@ std::shared_ptr<const GuardAnalysis> GuardAnalysis::build(CheckedModulePtr modul
     return nullptr;
   }
   analysis->probes_ = *loaded.value;
+  // The probe copy compiles the same tactics: its ranking is the decision's.
+  const auto& tactics = analysis->probes_->program().tactics;
+  for (std::size_t i = 0; i < tactics.size(); ++i) {
+    analysis->ranks_[tactics[i].id] = {static_cast<int>(i), tactics[i].priority};
+  }
   return analysis;
 }
 
@@ -223,9 +245,13 @@ std::vector<WhyNot> GuardAnalysis::explain(const v1::CustomerProfile& profile,
   const v1::Decision probed = decide(*probes_, profile, stats, options);
   std::map<std::string, ConditionPart> probes;  // condition text -> outcome and values
   for (const auto& entry : probed.trace()) {
-    if (entry.kind() != "segment" || entry.rule().rfind(kProbePrefix, 0) != 0) continue;
-    const auto index = std::stoul(entry.rule().substr(kProbePrefix.size()));
-    if (index >= probe_texts_.size()) continue;
+    const std::string& rule = entry.rule();
+    if (entry.kind() != "segment" || rule.rfind(probe_prefix_, 0) != 0) continue;
+    std::size_t index = 0;
+    const char* digits = rule.data() + probe_prefix_.size();
+    const char* end = rule.data() + rule.size();
+    const auto [stop, ec] = std::from_chars(digits, end, index);
+    if (ec != std::errc() || stop != end || index >= probe_texts_.size()) continue;
     ConditionPart p;
     p.text = probe_texts_[index];
     p.outcome = outcome_word(entry.outcome());
@@ -251,8 +277,9 @@ std::vector<WhyNot> GuardAnalysis::explain(const v1::CustomerProfile& profile,
     WhyNot w;
     w.tactic = id;
     w.label = label(id);
-    w.priority = number_prop(d, "priority", 100);
-    w.cooldown_days = number_prop(d, "cooldown", 0);
+    auto rank = ranks_.find(id);
+    if (rank != ranks_.end()) w.priority = rank->second.priority;
+    w.cooldown_days = cooldown_days(d);
     if (w.cooldown_days > 0) {
       // The cooldown counts from the latest time the action was taken.
       int latest = -1;
@@ -320,9 +347,12 @@ std::vector<WhyNot> GuardAnalysis::explain(const v1::CustomerProfile& profile,
     out.push_back(std::move(w));
   }
   // In the order the decision ranks tactics, so the most urgent missing ones come first.
-  std::stable_sort(out.begin(), out.end(), [](const WhyNot& a, const WhyNot& b) {
-    return a.priority != b.priority ? a.priority < b.priority : a.tactic < b.tactic;
-  });
+  auto rank_of = [&](const WhyNot& w) {
+    auto it = ranks_.find(w.tactic);
+    return it == ranks_.end() ? static_cast<int>(ranks_.size()) : it->second.index;
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const WhyNot& a, const WhyNot& b) { return rank_of(a) < rank_of(b); });
   return out;
 }
 

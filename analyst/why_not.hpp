@@ -44,11 +44,12 @@ const char* blocked_name(Blocked blocked);
 // Why no single-field change is reported. A code, not a sentence, so that the JSON stays
 // language-neutral and the text output can say it in the reader's language.
 enum class NoChange {
-  None,      // changes were found (or not searched)
-  Cooldown,  // held back by a cooldown: no field change lifts it
-  Cap,       // eligible but over max_tactics: no change to its own guard lifts it
-  NoField,   // its guard reads no profile field
-  NotFound,  // every single-field candidate was tried; it needs more than one
+  None,             // changes were found (or not searched)
+  Cooldown,         // held back by a cooldown: no field change lifts it
+  Cap,              // eligible but over max_tactics: no change to its own guard lifts it
+  NoField,          // its guard reads no profile field
+  NotFound,         // every single-field candidate was tried; it needs more than one
+  BudgetExhausted,  // the search stopped at its evaluation budget before trying every field
 };
 
 const char* no_change_name(NoChange reason);
@@ -88,6 +89,7 @@ struct WhyNot {
   NoChange no_change = NoChange::None;     // why no single-field change is reported
   std::vector<std::string> fields_tried;   // NotFound: the fields the search changed
   int candidates_tried = 0;
+  bool budget_exhausted = false;  // the search stopped early: a smaller change may exist
 };
 
 // Prepared once per rule set; immutable afterwards and safe to share.
@@ -123,6 +125,12 @@ class GuardAnalysis {
   std::map<std::string, int> roots_;  // cause or tactic id -> node of its `when`
   std::map<std::string, int> probe_ids_;
   std::vector<std::string> probe_texts_;
+  std::string probe_prefix_;  // no declaration of the rules starts with it
+  struct Rank {
+    int index;     // in the compiled ranking (priority, then id)
+    int priority;  // as compiled
+  };
+  std::map<std::string, Rank> ranks_;  // by tactic id
 };
 
 }  // namespace retain::analyst

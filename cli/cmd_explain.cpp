@@ -43,13 +43,12 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
       ->check(CLI::Range(std::size_t{1}, std::size_t{20}));
   if (auto code = parse_args(app, args, out, err)) return *code;
 
-  const RuleSetPtr rules = load_and_report(rule_paths, "text", err);
-  if (!rules) return kFailed;
-  // The same sources again, for the conditions as written: load_and_report printed any problem.
-  auto checked = check_rules(rule_paths);
-  if (!checked.value) return kFailed;
+  // Read once: the conditions as written and the rule set that decides must be the same rules.
+  const CheckedModulePtr checked = check_and_report(rule_paths, "text", err);
+  if (!checked) return kFailed;
+  const RuleSetPtr rules = compile_checked(*checked);
   std::string error;
-  auto explainer = analyst::Explainer::create(rules, *checked.value, &error);
+  auto explainer = analyst::Explainer::create(rules, checked, &error);
   if (!explainer) {
     err << fmt::format("retain explain: {}\n", error);
     return kFailed;
@@ -85,7 +84,13 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
   auto text = read_input(profile_path, err);
   if (!text) return kUsage;
   const ParsedProfiles parsed = parse_profiles_json(*text);
-  for (const auto& e : parsed.errors) err << fmt::format("{}: {}\n", profile_path, e);
+  const std::string input = profile_path == "-" ? "stdin" : profile_path;
+  for (const auto& e : parsed.errors) {
+    // "line 3: ..." from the reader, as file:line: like every other located message.
+    const bool located = e.rfind("line ", 0) == 0 && e.find(": ") != std::string::npos;
+    err << (located ? fmt::format("{}:{}\n", input, e.substr(5))
+                    : fmt::format("{}: {}\n", input, e));
+  }
 
   const std::vector<std::string> langs =
       lang == "both" ? std::vector<std::string>{"zh", "en"} : std::vector<std::string>{lang};
@@ -94,10 +99,12 @@ int run_explain(const std::vector<std::string>& args, std::ostream& out, std::os
   options.max_changes = max_changes;
   int invalid = 0;
   bool first = true;
-  for (const auto& profile : parsed.profiles) {
+  for (std::size_t i = 0; i < parsed.profiles.size(); ++i) {
+    const v1::CustomerProfile& profile = parsed.profiles[i];
     if (auto problem = validate_profile(profile)) {
-      err << fmt::format("{}: customer '{}': {}: {}\n", profile_path, profile.customer_id(),
-                         problem->field, problem->message);
+      // Customer ids repeat and may be empty: the line is what finds the profile in the file.
+      err << fmt::format("{}:{}: customer '{}': {}: {}\n", input, parsed.lines[i],
+                         profile.customer_id(), problem->field, problem->message);
       ++invalid;
       continue;
     }

@@ -40,10 +40,11 @@ std::optional<std::string> read_input(const std::string& path, std::ostream& err
   return text.str();
 }
 
-RuleSetPtr load_and_report(const std::vector<std::string>& paths, const std::string& format,
-                           std::ostream& err, std::size_t max_errors) {
-  auto loaded = load_rules(paths);
-  Diagnostics shown = loaded.diagnostics;
+namespace {
+
+void report(const Diagnostics& diagnostics, const std::string& format, std::ostream& err,
+            std::size_t max_errors) {
+  Diagnostics shown = diagnostics;
   std::size_t omitted = 0;
   if (max_errors > 0) {
     std::size_t errors = 0;
@@ -61,8 +62,8 @@ RuleSetPtr load_and_report(const std::vector<std::string>& paths, const std::str
     render_json(shown, err);
   } else {
     render_text(shown, err);
-    const auto errors = count(loaded.diagnostics, Severity::Error);
-    const auto warnings = count(loaded.diagnostics, Severity::Warning);
+    const auto errors = count(diagnostics, Severity::Error);
+    const auto warnings = count(diagnostics, Severity::Warning);
     if (errors > 0) {
       err << fmt::format(
           "{} error{}{}", errors, errors == 1 ? "" : "s",
@@ -71,7 +72,22 @@ RuleSetPtr load_and_report(const std::vector<std::string>& paths, const std::str
       err << "\n";
     }
   }
+}
+
+}  // namespace
+
+RuleSetPtr load_and_report(const std::vector<std::string>& paths, const std::string& format,
+                           std::ostream& err, std::size_t max_errors) {
+  auto loaded = load_rules(paths);
+  report(loaded.diagnostics, format, err, max_errors);
   return loaded.value.value_or(nullptr);
+}
+
+CheckedModulePtr check_and_report(const std::vector<std::string>& paths, const std::string& format,
+                                  std::ostream& err, std::size_t max_errors) {
+  auto checked = check_rules(paths);
+  report(checked.diagnostics, format, err, max_errors);
+  return checked.value.value_or(nullptr);
 }
 
 }  // namespace retain::cli

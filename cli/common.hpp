@@ -25,4 +25,8 @@ std::optional<std::string> read_input(const std::string& path, std::ostream& err
 RuleSetPtr load_and_report(const std::vector<std::string>& paths, const std::string& format,
                            std::ostream& err, std::size_t max_errors = 0);
 
+// The same for the checked rules only (compile them with compile_checked). Null on errors.
+CheckedModulePtr check_and_report(const std::vector<std::string>& paths, const std::string& format,
+                                  std::ostream& err, std::size_t max_errors = 0);
+
 }  // namespace retain::cli

@@ -33,6 +33,11 @@ PhaseResult<CheckedModulePtr> check_rules(const std::vector<std::string>& paths)
 PhaseResult<CheckedModulePtr> check_rules_from_memory(
     const std::map<std::string, std::string>& files);
 
+// Compiles a module check_rules returned, as load_rules does: for tools that need both the
+// checked rules and the rule set and must not read the sources twice (they may change between
+// the reads).
+RuleSetPtr compile_checked(const check::CheckedModule& module);
+
 // The same from in-memory sources (path -> text), as ValidateRules receives them. Imports
 // resolve among the given paths. With no entry, every given file is loaded.
 PhaseResult<RuleSetPtr> load_rules_from_memory(const std::map<std::string, std::string>& files);

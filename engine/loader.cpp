@@ -184,6 +184,10 @@ PhaseResult<CheckedModulePtr> check_rules_from_memory(
                          {});
 }
 
+RuleSetPtr compile_checked(const check::CheckedModule& module) {
+  return compile::compile(module, content_hash(module));
+}
+
 PhaseResult<RuleSetPtr> load_rules(const std::vector<std::string>& paths) {
   return compiled(check_rules(paths));
 }

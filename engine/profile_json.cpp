@@ -1,5 +1,7 @@
 #include "engine/profile_json.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -37,6 +39,9 @@ ParsedProfiles parse_profiles_json(std::string_view text) {
   std::string error;
   if (parse_one(trim(text), &single, &error)) {
     out.profiles.push_back(std::move(single));
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    out.lines.push_back(
+        1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + first, '\n')));
     return out;
   }
   // Not one object: read JSON lines, reporting each bad line by number.
@@ -54,6 +59,7 @@ ParsedProfiles parse_profiles_json(std::string_view text) {
       std::string line_error;
       if (parse_one(line, &profile, &line_error)) {
         out.profiles.push_back(std::move(profile));
+        out.lines.push_back(line_number);
       } else {
         out.errors.push_back(fmt::format("line {}: {}", line_number, line_error));
       }
@@ -64,6 +70,7 @@ ParsedProfiles parse_profiles_json(std::string_view text) {
   if (!several_lines || out.profiles.empty()) {
     // A single (multi-line) object that failed: report the whole-text error once.
     out.profiles.clear();
+    out.lines.clear();
     out.errors.assign(1, error.empty() ? "empty input" : error);
   }
   return out;

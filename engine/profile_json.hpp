@@ -1,6 +1,7 @@
 // Profiles from JSON (protobuf JSON mapping) and decisions to JSON. Pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@ namespace retain {
 
 struct ParsedProfiles {
   std::vector<v1::CustomerProfile> profiles;
+  std::vector<std::size_t> lines;   // the line each profile starts on (1-based), as profiles
   std::vector<std::string> errors;  // "line 3: ..." for each input that could not be read
 };
 

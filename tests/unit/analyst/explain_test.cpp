@@ -5,7 +5,9 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <set>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
@@ -736,6 +738,237 @@ TEST_F(ExplainCliErrors, StatsFileRanksAgainstThePopulation) {
       {"explain", "--rules", rules, "--profile", profile, "--stats", (dir_ / "no.json").string()});
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no.json"));
+}
+
+// Each side of the current value is narrowed before the sides are compared: the doubling walk
+// overshoots up to 58 (8 away) while 44 is a constant's neighbour (6 away), but 55 (5 away)
+// fires too.
+TEST(Explain, NearestSideIsComparedAfterNarrowing) {
+  const auto [rules, explainer] = load(R"(ruleset sides version "1"
+
+cause SWING {
+  label en "Swing"
+  weight 0.3
+  when orders_90d > orders_prev_90d + 4 or orders_90d < 45
+}
+
+tactic CALL {
+  label en "Call"
+  answers SWING
+}
+)");
+  const auto profile =
+      profile_from(R"({"customer_id": "C9", "orders_90d": 50, "orders_prev_90d": 50})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  std::map<std::string, FieldChange> by_field;
+  for (const auto& c : e.why_not[0].changes) by_field[c.field] = c;
+  ASSERT_TRUE(by_field.count("orders_90d"));
+  EXPECT_EQ(by_field["orders_90d"].to, "55");
+  EXPECT_EQ(by_field["orders_90d"].checked_step, "54");
+  EXPECT_EQ(by_field["orders_prev_90d"].to, "45");
+  expect_changes_verified(*rules, profile, e.why_not[0]);
+}
+
+// Walking up never fires, so the walk reaches the end of int32: values past it are not
+// written (UBSan flags the conversion otherwise) and the search still finds the way down.
+TEST(Explain, WalkStopsAtTheFieldsRange) {
+  const auto [rules, explainer] = load(R"(ruleset range version "1"
+
+tactic WELCOME {
+  label en "Welcome"
+  when tenure_months < 3
+}
+)");
+  const auto profile = profile_from(R"({"customer_id": "C10", "tenure_months": 10})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  ASSERT_EQ(e.why_not[0].changes.size(), 1u);
+  EXPECT_EQ(e.why_not[0].changes[0].to, "2");
+  expect_changes_verified(*rules, profile, e.why_not[0]);
+}
+
+// The probe segments must not collide with the rules' own names, whatever follows the prefix.
+TEST(Explain, RuleNamesLikeTheProbesAreTheirOwn) {
+  const auto [rules, explainer] = load(R"(ruleset probes version "1"
+
+segment EXPLAIN_PROBE_A {
+  label en "A"
+  when tenure_months > 3
+}
+
+segment EXPLAIN_PROBE_0 {
+  label en "Zero"
+  when orders_90d > 100
+}
+
+segment EXPLAIN_PROBE_3X {
+  label en "Three"
+  when orders_prev_90d > 7
+}
+
+tactic BIG {
+  label en "Big"
+  when EXPLAIN_PROBE_0 and EXPLAIN_PROBE_A
+}
+)");
+  ASSERT_TRUE(explainer);
+  const auto profile =
+      profile_from(R"({"customer_id": "C11", "tenure_months": 10, "orders_90d": 5})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  ASSERT_TRUE(e.why_not[0].when);
+  const ConditionPart& when = *e.why_not[0].when;
+  EXPECT_EQ(when.outcome, "false");
+  ASSERT_EQ(when.parts.size(), 1u);  // EXPLAIN_PROBE_A is true
+  EXPECT_EQ(when.parts[0].text, "EXPLAIN_PROBE_0");
+  ASSERT_EQ(when.parts[0].parts.size(), 1u);
+  EXPECT_EQ(when.parts[0].parts[0].text, "orders_90d > 100");
+  EXPECT_EQ(when.parts[0].parts[0].values.at("orders_90d"), "5");
+  ASSERT_EQ(e.why_not[0].changes.size(), 1u);
+  EXPECT_EQ(e.why_not[0].changes[0].to, "101");
+}
+
+// The order is the decision's: priority as compiled. `-0` is a constant the checker accepts
+// (a whole number >= 0) but not a plain number in the syntax tree.
+TEST(Explain, PriorityIsTheCompiledOne) {
+  const auto [rules, explainer] = load(R"(ruleset order version "1"
+
+tactic LATER {
+  label en "Later"
+  when tenure_months > 100
+  priority 1
+}
+
+tactic FIRST {
+  label en "First"
+  when tenure_months > 200
+  priority -0
+  cooldown 7 days
+}
+)");
+  const auto profile = profile_from(R"({"customer_id": "C12", "tenure_months": 10,
+      "recent_actions": [{"action_id": "FIRST", "days_ago": 3}]})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 2u);
+  EXPECT_EQ(e.why_not[0].tactic, "FIRST");
+  EXPECT_EQ(e.why_not[0].priority, 0);
+  EXPECT_EQ(e.why_not[0].cooldown_days, 7);
+  EXPECT_EQ(e.why_not[0].action, "FIRST");
+  EXPECT_EQ(e.why_not[1].tactic, "LATER");
+  EXPECT_EQ(e.why_not[1].priority, 1);
+}
+
+// A budget too small for every field: the search says it stopped, not that one field is not
+// enough.
+TEST(Explain, ExhaustedBudgetIsReportedAsSuch) {
+  const auto [rules, explainer] = load(kRules);
+  const auto profile = profile_from(R"({"customer_id": "C13", "days_since_last_contact": 5})");
+  ExplainOptions options;
+  options.tactic = "BUILD_CUSTOMER_TIES";
+  options.max_evaluations = 3;
+  const auto e = explainer->explain(profile, nullptr, options);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  EXPECT_TRUE(e.why_not[0].changes.empty());
+  EXPECT_EQ(e.why_not[0].no_change, NoChange::BudgetExhausted);
+  EXPECT_TRUE(e.why_not[0].budget_exhausted);
+  EXPECT_EQ(e.why_not[0].candidates_tried, 3);
+  const std::string en = render_explanation_text(e, {"en"});
+  EXPECT_THAT(en, Not(HasSubstr("more than one field")));
+  EXPECT_THAT(en, HasSubstr("budget of 3 re-evaluations"));
+  const std::string zh = render_explanation_text(e, {"zh"});
+  EXPECT_THAT(zh, Not(HasSubstr("很可能需要同时改动多个字段")));
+  EXPECT_THAT(zh, HasSubstr("3 次"));
+  EXPECT_THAT(render_explanation_json(e), HasSubstr(R"("no_change":"search_budget_exhausted")"));
+
+  // A change found before the budget ran out is still reported, with the note.
+  options.tactic = "SOOTHE";
+  options.max_evaluations = 4;
+  const auto some = explainer->explain(
+      profile_from(R"({"customer_id": "C13", "satisfaction": 3, "is_lost": true})"), nullptr,
+      options);
+  ASSERT_EQ(some.why_not.size(), 1u);
+  ASSERT_EQ(some.why_not[0].changes.size(), 1u);
+  EXPECT_EQ(some.why_not[0].changes[0].field, "is_lost");
+  EXPECT_TRUE(some.why_not[0].budget_exhausted);
+  EXPECT_THAT(render_explanation_json(some), HasSubstr(R"("search_budget_exhausted":true)"));
+
+  // The default budget is not reached here.
+  options.max_evaluations = ExplainOptions{}.max_evaluations;
+  options.tactic = "BUILD_CUSTOMER_TIES";
+  const auto full = explainer->explain(profile, nullptr, options);
+  EXPECT_EQ(full.why_not[0].no_change, NoChange::NotFound);
+  EXPECT_FALSE(full.why_not[0].budget_exhausted);
+}
+
+// Between 0.5 and 0.5005 only: the field's grid (0.001) has no value that fires, so the change
+// is on a finer grid, verified, and the step shown was evaluated.
+TEST(Explain, NarrowWindowIsReportedOnAVerifiedValue) {
+  const auto [rules, explainer] = load(R"(ruleset window version "1"
+
+tactic INSPECT {
+  label en "Inspect"
+  when (defect_rate > 0.5 and defect_rate < 0.5005) or satisfaction > 0.5003
+}
+)");
+  const auto profile = profile_from(R"({"customer_id": "C14", "defect_rate": 0.3})");
+  const auto e = explainer->explain(profile, nullptr);
+  ASSERT_EQ(e.why_not.size(), 1u);
+  std::map<std::string, FieldChange> by_field;
+  for (const auto& c : e.why_not[0].changes) by_field[c.field] = c;
+  ASSERT_TRUE(by_field.count("defect_rate"));
+  EXPECT_GT(std::stod(by_field["defect_rate"].to), 0.5);
+  EXPECT_LT(std::stod(by_field["defect_rate"].to), 0.5005);
+  expect_changes_verified(*rules, profile, e.why_not[0]);
+}
+
+TEST_F(ExplainCliErrors, InvalidProfileIsNamedByFileAndLine) {
+  const std::string rules = write("r.rules", kRules);
+  const std::string lines = write("many.jsonl",
+                                  "{\"customer_id\": \"A\"}\n"
+                                  "\n"
+                                  "{\"customer_id\": \"B\", \"defect_rate\": 3}\n");
+  const auto run = retain({"explain", "--rules", rules, "--profile", lines});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr(lines + ":3: customer 'B': defect_rate"));
+
+  std::istringstream in("{\"customer_id\": \"A\"}\n{\"customer_id\": \"B\", \"defect_rate\": 3}\n");
+  auto* saved = std::cin.rdbuf(in.rdbuf());
+  const auto piped = retain({"explain", "--rules", rules, "--profile", "-"});
+  std::cin.rdbuf(saved);
+  EXPECT_EQ(piped.code, 1);
+  EXPECT_THAT(piped.err, HasSubstr("stdin:2: customer 'B': defect_rate"));
+
+  const auto unreadable = retain({"explain", "--rules", rules, "--profile",
+                                  write("two.jsonl", "{\"customer_id\": \"A\"}\n{\"nope\": 1}\n")});
+  EXPECT_EQ(unreadable.code, 1);
+  EXPECT_THAT(unreadable.err, HasSubstr("two.jsonl:2: "));
+}
+
+// The rules are read once (check, then compile that module): the decision explained is the
+// one load_rules gives for the same sources, content hash included.
+TEST_F(ExplainCliErrors, DecisionIsLoadRulesDecision) {
+  const std::string rules = write("r.rules", kRules);
+  const std::string profile = write("p.json", R"({"customer_id": "C1", "is_lost": true})");
+  const auto run = retain({"explain", "--rules", rules, "--profile", profile, "--format", "json"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  pb::Struct json;
+  ASSERT_TRUE(pb::util::JsonStringToMessage(run.out, &json).ok()) << run.out;
+  auto loaded = load_rules({rules});
+  ASSERT_TRUE(loaded.value);
+  const auto expected = decide(**loaded.value, profile_from(read_text(profile)));
+  const auto& decision = json.fields().at("decision").struct_value().fields();
+  EXPECT_EQ(decision.at("ruleset").struct_value().fields().at("content_hash").string_value(),
+            expected.ruleset().content_hash());
+  ASSERT_EQ(decision.at("tactics").list_value().values_size(), expected.tactics_size());
+  EXPECT_EQ(
+      decision.at("tactics").list_value().values(0).struct_value().fields().at("id").string_value(),
+      expected.tactics(0).id());
+
+  auto checked = check_rules({rules});
+  ASSERT_TRUE(checked.value);
+  EXPECT_EQ(compile_checked(**checked.value)->program().tactics.size(),
+            (*loaded.value)->program().tactics.size());
 }
 
 }  // namespace
