@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "batch/report.hpp"
 #include "engine/json_text.hpp"
 
 namespace retain::analyst {
@@ -217,32 +218,9 @@ std::string md_cell(const std::string& s) {
   return out;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // Escapes, then turns `code` and **bold** into their HTML elements.
 std::string html_inline(std::string_view s) {
-  const std::string e = html_escape(s);
+  const std::string e = batch::html_escape(s);
   std::string out;
   bool code = false, bold = false;
   for (std::size_t i = 0; i < e.size(); ++i) {
@@ -309,7 +287,7 @@ std::string render_backtest_html(const BacktestResult& r) {
       "text-align:right;font-variant-numeric:tabular-nums}}\n"
       "tr.predictive td{{background:#eaf6ec}}tr.noise td{{color:#555}}tr.rare td{{color:#999}}\n"
       "</style></head><body>\n",
-      html_escape(r.ruleset_name), html_escape(r.ruleset_version));
+      batch::html_escape(r.ruleset_name), batch::html_escape(r.ruleset_version));
   for (const auto& b : build(r)) {
     switch (b.kind) {
       case Block::Kind::Heading:

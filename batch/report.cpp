@@ -8,6 +8,30 @@
 
 namespace retain::batch {
 
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
 namespace {
 
 std::string pct(std::uint64_t n, std::uint64_t total) {
@@ -54,30 +78,6 @@ std::vector<std::pair<std::string, std::uint64_t>> ordered(const Summary::Counts
 
 const std::vector<std::string> kPyramid = {"VIP", "MAJOR", "ORDINARY", "SMALL"};
 const std::vector<std::string> kGrades = {"AAA", "AA", "A", "BBB", "BB", "B", "F"};
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string md_escape(std::string_view s) {
   std::string out;

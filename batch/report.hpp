@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "batch/summary.hpp"
 
@@ -19,6 +20,9 @@ struct ReportInfo {
 };
 
 std::string render_report_markdown(const Summary& summary, const ReportInfo& info);
+
+// Text made safe inside HTML elements and double-quoted attributes (& < > ").
+std::string html_escape(std::string_view s);
 std::string render_report_html(const Summary& summary, const ReportInfo& info);
 
 }  // namespace retain::batch

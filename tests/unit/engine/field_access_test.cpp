@@ -122,9 +122,9 @@ TEST(FieldAccessTest, GeneratedWritersAgreeWithReflection) {
       default:
         FAIL() << f->name() << " has a type the writers do not cover";
     }
-    for (auto member : {writer->set_int32 != nullptr, writer->set_double != nullptr,
-                        writer->set_bool != nullptr, writer->set_enum != nullptr,
-                        writer->set_string != nullptr}) {
+    for (auto member :
+         {writer->set_int32 != nullptr, writer->set_double != nullptr, writer->set_bool != nullptr,
+          writer->set_enum != nullptr, writer->set_string != nullptr}) {
       members += member;
     }
     EXPECT_EQ(members, 1) << f->name();
