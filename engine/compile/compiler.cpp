@@ -10,6 +10,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "engine/compile/condition_folding.hpp"
+#include "engine/eval/profile_loaders.hpp"
 
 namespace retain::compile {
 
@@ -185,21 +186,22 @@ class Compiler {
     return static_cast<std::uint32_t>(numbers.size() - 1);
   }
 
-  // The generated reader of a top-level profile field, if `e` names one.
-  eval::ProfileLoader direct_loader(const ast::Expr& e) const {
-    if (e.kind != ast::ExprKind::Path) return nullptr;
+  // The number of the top-level profile field `e` names, if it has a generated reader; else 0.
+  std::uint32_t direct_field(const ast::Expr& e) const {
+    if (e.kind != ast::ExprKind::Path) return 0;
     auto it = m_.references.find(&e);
-    if (it == m_.references.end() || it->second.kind != RefKind::Field) return nullptr;
-    if (it->second.field->chain.size() != 1) return nullptr;
-    return eval::profile_loader(it->second.field->chain[0]->number());
+    if (it == m_.references.end() || it->second.kind != RefKind::Field) return 0;
+    if (it->second.field->chain.size() != 1) return 0;
+    const int number = it->second.field->chain[0]->number();
+    return eval::profile_loader(number) != nullptr ? static_cast<std::uint32_t>(number) : 0;
   }
 
-  std::uint32_t loader_index(eval::ProfileLoader loader) {
-    auto& loaders = program().loaders;
-    auto it = std::find(loaders.begin(), loaders.end(), loader);
-    if (it != loaders.end()) return static_cast<std::uint32_t>(it - loaders.begin());
-    loaders.push_back(loader);
-    return static_cast<std::uint32_t>(loaders.size() - 1);
+  std::uint32_t direct_field_index(std::uint32_t number) {
+    auto& fields = program().direct_fields;
+    auto it = std::find(fields.begin(), fields.end(), number);
+    if (it != fields.end()) return static_cast<std::uint32_t>(it - fields.begin());
+    fields.push_back(number);
+    return static_cast<std::uint32_t>(fields.size() - 1);
   }
 
   const check::Reference& reference(const ast::Expr& e) const {
@@ -214,8 +216,8 @@ class Compiler {
       // Loads go where they are needed: a field read only to show it in a because text or as
       // evidence costs nothing on the decision path.
       case RefKind::Field:
-        if (auto loader = direct_loader(e)) {
-          return emit(region, OpCode::LoadDirect, loader_index(loader));
+        if (const std::uint32_t number = direct_field(e)) {
+          return emit(region, OpCode::LoadDirect, direct_field_index(number));
         }
         return emit(region, OpCode::LoadField, field_index(ref.field));
       case RefKind::Metric:
@@ -294,8 +296,8 @@ class Compiler {
             e.args[1].kind == ExprKind::Number ? e.args[1].number : *number_constant(e.args[1]);
         // `field OP constant` reads the field itself (c = 1 + loader), saving a load
         // instruction and a slot write on the most common condition.
-        if (auto loader = direct_loader(e.args[0])) {
-          return emit(region, it->second, 0, number_index(k), 1 + loader_index(loader));
+        if (const std::uint32_t number = direct_field(e.args[0])) {
+          return emit(region, it->second, 0, number_index(k), 1 + direct_field_index(number));
         }
         return emit(region, it->second, compile_expr(e.args[0], region), number_index(k));
       }

@@ -292,27 +292,27 @@ class Folder {
       case OpCode::IsTrue:  // a rule named in a condition: undecided reads as not fired
         return test_slot(in.a, on_true, on_false, on_false);
       case OpCode::LoadDirect:
-        return add_test(1 + in.a, 0, 1, 1, on_true, on_false, on_unknown);
+        return add_test(p_.direct_fields[in.a], 0, 1, 1, on_true, on_false, on_unknown);
       default:
         break;
     }
     // A comparison with a constant: an interval of the number read.
     const double k = p_.numbers[in.b];
     constexpr double inf = std::numeric_limits<double>::infinity();
-    const std::uint32_t loader = in.c;  // 1 + loader, or 0 to read slot a
+    const std::uint32_t field = in.c != 0 ? p_.direct_fields[in.c - 1] : 0;  // else slot a
     switch (in.op) {
       case OpCode::LtK:
-        return add_test(loader, in.a, -inf, std::nextafter(k, -inf), on_true, on_false, on_unknown);
+        return add_test(field, in.a, -inf, std::nextafter(k, -inf), on_true, on_false, on_unknown);
       case OpCode::LeK:
-        return add_test(loader, in.a, -inf, k, on_true, on_false, on_unknown);
+        return add_test(field, in.a, -inf, k, on_true, on_false, on_unknown);
       case OpCode::GtK:
-        return add_test(loader, in.a, std::nextafter(k, inf), inf, on_true, on_false, on_unknown);
+        return add_test(field, in.a, std::nextafter(k, inf), inf, on_true, on_false, on_unknown);
       case OpCode::GeK:
-        return add_test(loader, in.a, k, inf, on_true, on_false, on_unknown);
+        return add_test(field, in.a, k, inf, on_true, on_false, on_unknown);
       case OpCode::EqK:
-        return add_test(loader, in.a, k, k, on_true, on_false, on_unknown);
+        return add_test(field, in.a, k, k, on_true, on_false, on_unknown);
       default:  // NeK: outside [k, k]
-        return add_test(loader, in.a, k, k, on_false, on_true, on_unknown);
+        return add_test(field, in.a, k, k, on_false, on_true, on_unknown);
     }
   }
 
@@ -322,11 +322,11 @@ class Folder {
     return add_test(0, slot, 1, 1, on_true, on_false, on_unknown);
   }
 
-  std::uint32_t add_test(std::uint32_t loader, std::uint32_t slot, double lo, double hi,
+  std::uint32_t add_test(std::uint32_t field, std::uint32_t slot, double lo, double hi,
                          std::uint32_t in, std::uint32_t out, std::uint32_t unknown) {
     Test t;
-    t.loader = loader;
-    t.slot = loader == 0 ? slot : 0;
+    t.field = field;
+    t.slot = field == 0 ? slot : 0;
     t.lo = lo;
     t.hi = hi;
     t.next[0] = in;

@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "engine/eval/profile_loaders.hpp"
 #include "engine/eval/value.hpp"
 
 namespace google::protobuf {
@@ -23,7 +22,7 @@ namespace retain::compile {
 
 enum class OpCode : std::uint8_t {
   LoadField,      // dst = profile field `fields[a]` by reflection (nested fields)
-  LoadDirect,     // dst = loaders[a](profile): a top-level field through its generated getter
+  LoadDirect,     // dst = top-level field number direct_fields[a], through its generated getter
   LoadMetric,     // dst = profile.metrics[strings[a]]
   LoadAttribute,  // dst = profile.attributes[strings[a]]
   LoadAction,     // dst = field a (0 action_id, 1 days_ago, 2 outcome) of the current action
@@ -43,7 +42,7 @@ enum class OpCode : std::uint8_t {
   Div,
   LtK,  // dst = a < numbers[b]: comparisons with a constant number, the common case,
   LeK,  //   take it as an immediate instead of a second slot; with c != 0 the left
-        //   operand is read directly by loaders[c - 1] instead of from slot a
+        //   operand is the field direct_fields[c - 1] instead of slot a
   GtK,
   GeK,
   EqK,
@@ -83,7 +82,7 @@ constexpr std::uint32_t kOutcomeUnknown = kNone;
 // it is known and lo <= x <= hi (a boolean's number is 0 or 1); next[] is the test to go to, or
 // an outcome, when it is in, out, or unknown.
 struct Test {
-  std::uint32_t loader = 0;  // 1 + index into loaders, or 0: read slot `slot`
+  std::uint32_t field = 0;  // a top-level field number to read, or 0: read slot `slot`
   std::uint32_t slot = 0;
   double lo = 0;
   double hi = 0;
@@ -189,8 +188,9 @@ struct Program {
   std::vector<Condition> conditions;
   // LoadField operands: the descriptor chain from the profile to the field.
   std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
-  std::vector<eval::ProfileLoader> loaders;  // LoadDirect operands
-  std::deque<std::string> strings;           // stable storage for string constants
+  // Numbers of the top-level fields read directly (eval/profile_field_reader), no reflection.
+  std::vector<std::uint32_t> direct_fields;
+  std::deque<std::string> strings;  // stable storage for string constants
   std::vector<std::pair<std::uint32_t, eval::Value>> constants;  // slot -> value
   std::uint32_t slot_count = 0;
 

@@ -1,10 +1,15 @@
 #include "engine/eval/evaluator.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+
+#include "profile_field_reader.inc"  // generated: read_profile_field
 
 namespace retain::eval {
 
@@ -207,17 +212,22 @@ struct Machine {
     }
   }
 
-  // A boolean or unknown result, written field by field: cheaper than building a whole Value,
-  // and with no branch on the data.
+  // A boolean or unknown result, with no branch on the data, written as the two 8-byte halves
+  // a later read of the whole value loads: a load covering several smaller stores still in
+  // flight cannot be forwarded from them and waits for them to reach the cache.
   static void set_bool(Value& out, bool known, bool value) {
+    static_assert(offsetof(Value, length) == 8 && offsetof(Value, kind) == 12 &&
+                  offsetof(Value, boolean) == 13 && std::endian::native == std::endian::little);
+    const auto kind = static_cast<std::uint64_t>(known ? Kind::Bool : Kind::Unknown);
+    const std::uint64_t tail = (kind << 32) | (static_cast<std::uint64_t>(value) << 40);
     out.number = value ? 1.0 : 0.0;
-    out.kind = known ? Kind::Bool : Kind::Unknown;
-    out.boolean = value;
+    std::memcpy(reinterpret_cast<char*>(&out) + 8, &tail, sizeof tail);
   }
 
   template <typename Compare>
   void compare_k(const Instr& in, Value& out, Compare compare) const {
-    const Value a = in.c != 0 ? p.loaders[in.c - 1](profile) : frame.slots[in.a];
+    const Value a =
+        in.c != 0 ? read_profile_field(profile, p.direct_fields[in.c - 1]) : frame.slots[in.a];
     const bool known = a.known();
     set_bool(out, known, known & compare(a.number, p.numbers[in.b]));
   }
@@ -225,17 +235,16 @@ struct Machine {
   // Folded conditions (compile/condition_folding.hpp): each test sends evaluation on by the
   // value it reads, so a condition stops at the first test that decides it.
   void run_conditions(std::uint32_t begin, std::uint32_t end) {
-    // Locals, so that the loader calls (opaque to the optimiser) do not force reloads.
+    // Locals, so that the optimiser need not reload them after each field read.
     Value* const s = slots();
     const compile::Test* const tests = p.tests.data();
-    const eval::ProfileLoader* const loaders = p.loaders.data();
     const v1::CustomerProfile& profile_ref = profile;
     for (std::uint32_t i = begin; i < end; ++i) {
       const compile::Condition& condition = p.conditions[i];
       std::uint32_t next = condition.entry;
       do {
         const compile::Test& t = tests[next];
-        const Value v = t.loader != 0 ? loaders[t.loader - 1](profile_ref) : s[t.slot];
+        const Value v = t.field != 0 ? read_profile_field(profile_ref, t.field) : s[t.slot];
         if (!v.known()) {
           next = t.next[2];
         } else {
@@ -253,7 +262,7 @@ struct Machine {
       Value& out = s[in.dst];
       switch (in.op) {
         case OpCode::LoadDirect:
-          out = p.loaders[in.a](profile);
+          out = read_profile_field(profile, p.direct_fields[in.a]);
           break;
         case OpCode::LoadField:
           out = read_field_by_reflection(profile, p.fields[in.a]);
@@ -470,14 +479,26 @@ void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& p
 }
 
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame) {
-  double keep = 1.0;
-  // Without a branch on whether each cause fired: those branches are unpredictable.
-  for (const auto& [slot, weight] : rules.program().cause_weights) {
-    const Value& v = frame.slots[slot];
+  // Without a branch on whether each cause fired (those branches are unpredictable), and in
+  // four independent products: one running product is a chain of multiplications, each
+  // waiting for the one before.
+  const auto& weights = rules.program().cause_weights;
+  const Value* const s = frame.slots.data();
+  auto factor = [&](std::size_t i) {
+    const Value& v = s[weights[i].first];
     const bool fired = (v.kind == Kind::Bool) & v.boolean;
-    keep *= 1.0 - weight * static_cast<double>(fired);
+    return 1.0 - weights[i].second * static_cast<double>(fired);
+  };
+  double k0 = 1.0, k1 = 1.0, k2 = 1.0, k3 = 1.0;
+  std::size_t i = 0;
+  for (; i + 4 <= weights.size(); i += 4) {
+    k0 *= factor(i);
+    k1 *= factor(i + 1);
+    k2 *= factor(i + 2);
+    k3 *= factor(i + 3);
   }
-  return 1.0 - keep;
+  for (; i < weights.size(); ++i) k0 *= factor(i);
+  return 1.0 - (k0 * k1) * (k2 * k3);
 }
 
 }  // namespace retain::eval

@@ -299,7 +299,7 @@ TEST(EvaluatorTest, SharedSubExpressionsAreCompiledOnce) {
       "segment B { label en \"b\" when orders_90d * 2 > 3 and is_lost }\n");
   // On the decision path, B adds only the is_lost load and one And.
   EXPECT_EQ(twice->program().main_end, once->program().main_end + 2);
-  EXPECT_EQ(twice->program().loaders.size(), 2u);  // orders_90d and is_lost
+  EXPECT_EQ(twice->program().direct_fields.size(), 2u);  // orders_90d and is_lost
 }
 
 TEST(EvaluatorTest, EvaluationIsDeterministicAcrossFrames) {

@@ -7,6 +7,7 @@
 #include "engine/eval/evaluator.hpp"
 #include "engine/eval/profile_loaders.hpp"
 #include "engine/profile_writers.hpp"
+#include "profile_field_reader.inc"  // generated, as the evaluator includes it
 #include "retain/v1/decision.pb.h"
 
 namespace retain {
@@ -82,6 +83,27 @@ TEST(FieldAccessTest, GeneratedReadersAgreeWithReflectionSetAndUnset) {
   }
   EXPECT_GT(checked, 50);
   EXPECT_EQ(eval::profile_loader(9999), nullptr);
+}
+
+// The inline reader the evaluator's hot loop uses is generated apart from the loaders: it must
+// read every field the same, and nothing for a number without a direct reader.
+TEST(FieldAccessTest, InlineFieldReaderAgreesWithLoaders) {
+  const v1::CustomerProfile filled = filled_profile();
+  const v1::CustomerProfile empty;
+  const pb::Descriptor* d = filled.GetDescriptor();
+  int checked = 0;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    const auto loader = eval::profile_loader(f->number());
+    if (loader == nullptr) continue;
+    const auto number = static_cast<std::uint32_t>(f->number());
+    for (const auto* p : {&filled, &empty}) {
+      EXPECT_TRUE(same(eval::read_profile_field(*p, number), loader(*p))) << f->name();
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
+  EXPECT_FALSE(eval::read_profile_field(filled, 9999).known());
 }
 
 // Writing every field of the filled profile through the generated setters gives the same
