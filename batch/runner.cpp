@@ -12,13 +12,16 @@
 
 #include <fmt/format.h>
 
+#include "batch/frame_summary.hpp"
 #include "batch/input_pass.hpp"
 #include "batch/io.hpp"
+#include "batch/lean_decision_writer.hpp"
 #include "batch/pipeline.hpp"
 #include "batch/profile_from_row.hpp"
 #include "batch/report.hpp"
 #include "batch/stats_file.hpp"
 #include "engine/engine.hpp"
+#include "engine/eval/evaluator.hpp"
 #include "engine/json_text.hpp"
 
 namespace retain::batch {
@@ -378,21 +381,32 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       output.write(writer->header());
     }
 
+    // Lean decisions go from the evaluation frame straight to text, without a v1::Decision
+    // (LeanDecisionWriter); the protobuf JSON writer and the trace need the Decision.
+    const bool lean = !o.explanations && !o.trace &&
+                      (out_format == OutputFormat::Csv || o.json_writer == JsonEngine::Fast);
     struct Worker {
       v1::CustomerProfile profile;
       v1::Decision decision;
       eval::EvalFrame frame;
       std::unique_ptr<RowParser> parser;
       std::unique_ptr<DecisionWriter> writer;
+      std::unique_ptr<LeanDecisionWriter> lean_writer;
       Summary summary;
+      std::unique_ptr<FrameSummary> lean_summary;
     };
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned w = 0; w < threads; ++w) {
       auto worker = std::make_unique<Worker>();
       worker->parser = std::make_unique<RowParser>(
           pass.format, pass.header ? &*pass.header : nullptr, o.input.json_parser);
-      worker->writer = make_decision_writer(out_format, o.json_writer);
       worker->summary = Summary(o.summary);
+      if (lean) {
+        worker->lean_writer = std::make_unique<LeanDecisionWriter>(*rules, out_format);
+        worker->lean_summary = std::make_unique<FrameSummary>(*rules, &worker->summary);
+      } else {
+        worker->writer = make_decision_writer(out_format, o.json_writer);
+      }
       workers.push_back(std::move(worker));
     }
 
@@ -414,10 +428,16 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
               chunk.rejects.push_back(std::move(reject));
               continue;
             }
-            k.decision.Clear();
-            decide(*rules, k.profile, stats_ptr, k.frame, &k.decision, eval_options);
-            k.writer->write(k.decision, chunk.output);
-            k.summary.add(k.decision, k.profile, r.line);
+            if (lean) {
+              eval::evaluate(*rules, k.profile, stats_ptr, k.frame);
+              k.lean_writer->write(k.profile, k.frame, chunk.output);
+              k.lean_summary->add(k.profile, k.frame, r.line);
+            } else {
+              k.decision.Clear();
+              decide(*rules, k.profile, stats_ptr, k.frame, &k.decision, eval_options);
+              k.writer->write(k.decision, chunk.output);
+              k.summary.add(k.decision, k.profile, r.line);
+            }
             ++chunk.scored;
           }
         },
@@ -462,7 +482,10 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
                          rejects ? fmt::format(" (all in {})", o.rejects) : "");
     }
     totals.blank_lines = pass.reader->blank_lines();
-    for (const auto& w : workers) totals.merge(w->summary);
+    for (const auto& w : workers) {
+      if (w->lean_summary) w->lean_summary->flush();
+      totals.merge(w->summary);
+    }
     if (totals.read != totals.scored + totals.rejected || totals.decisions != totals.scored) {
       err << fmt::format("retain: internal error: read {} != scored {} + rejected {}\n",
                          totals.read, totals.scored, totals.rejected);

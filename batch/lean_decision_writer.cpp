@@ -1,0 +1,334 @@
+#include "batch/lean_decision_writer.hpp"
+
+#include <fmt/format.h>
+
+#include "batch/csv.hpp"
+#include "batch/lean_outcome.hpp"
+#include "engine/json_text.hpp"
+
+namespace retain::batch {
+
+namespace {
+
+using compile::Program;
+using compile::Rule;
+
+// Renders the members of a JSON object as JsonWriter does: a member is left out when its
+// value is the default (an empty string, a zero number).
+class ObjectBuilder {
+ public:
+  ObjectBuilder() { text_.push_back('{'); }
+  ObjectBuilder& string(std::string_view name, std::string_view value) {
+    if (value.empty()) return *this;
+    key(name);
+    append_json_quoted(text_, value);
+    return *this;
+  }
+  ObjectBuilder& number(std::string_view name, double value) {
+    if (value == 0) return *this;
+    key(name);
+    append_json_number(text_, value);
+    return *this;
+  }
+  ObjectBuilder& integer(std::string_view name, std::int64_t value) {
+    if (value == 0) return *this;
+    key(name);
+    fmt::format_to(std::back_inserter(text_), "{}", value);
+    return *this;
+  }
+  // The object still open, for members only known per decision.
+  std::string open() const { return text_; }
+  bool has_members() const { return members_; }
+  std::string closed() const { return text_ + "}"; }
+
+ private:
+  void key(std::string_view name) {
+    if (members_) text_.push_back(',');
+    members_ = true;
+    text_.push_back('"');
+    text_.append(name);
+    text_ += "\":";
+  }
+  std::string text_;
+  bool members_ = false;
+};
+
+std::string json_member(std::string_view name, std::string_view value) {
+  if (value.empty()) return {};
+  std::string out = ",\"";
+  out.append(name);
+  out += "\":";
+  append_json_quoted(out, value);
+  return out;
+}
+
+void append_double(std::string& out, double value) {
+  char buffer[64];
+  const auto end = fmt::format_to(buffer, "{}", value);
+  out.append(buffer, end);
+}
+
+}  // namespace
+
+LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputFormat format)
+    : program_(&rules.program()), format_(format) {
+  const Program& p = *program_;
+  ObjectBuilder info;
+  info.string("name", rules.name())
+      .string("version", rules.version())
+      .string("content_hash", rules.content_hash());
+  ruleset_ = "\"ruleset\":" + info.closed();
+
+  for (const Rule& cause : p.causes) {
+    ObjectBuilder o;
+    o.string("id", cause.id).number("weight", cause.weight);
+    causes_.push_back({o.closed(), true});
+    quoted_cause_ids_.push_back(json_quote(cause.id));
+  }
+  for (const Rule& tactic : p.tactics) {
+    ObjectBuilder o;
+    o.string("id", tactic.id).integer("priority", tactic.priority);
+    tactics_.push_back({o.open(), o.has_members()});
+  }
+  const auto findings = [](const std::vector<Rule>& rules, std::vector<Fragment>& out) {
+    for (const Rule& rule : rules) {
+      ObjectBuilder o;
+      o.string("id", rule.id).integer("priority", rule.priority);
+      out.push_back({o.closed(), true});
+    }
+  };
+  findings(p.segments, segments_);
+  findings(p.accounts, accounts_);
+  findings(p.credit_checks, credit_checks_);
+
+  const std::vector<Rule>* undecidable[4] = {&p.causes, &p.segments, &p.accounts, &p.credit_checks};
+  for (int k = 0; k < 4; ++k) {
+    for (const Rule& rule : *undecidable[k]) {
+      ObjectBuilder o;
+      o.string("rule", rule.id);
+      rule_unknowns_[k].push_back({o.closed(), true});
+    }
+  }
+  for (const auto& tiers : p.tiers) {
+    std::vector<Fragment> bands;
+    std::vector<std::string> tier_fields, grade_fields;
+    for (const auto& plan : tiers.bands) {
+      ObjectBuilder o;
+      o.string("tiers", tiers.id).string("band", plan.id);
+      bands.push_back({o.open(), o.has_members()});
+      tier_fields.push_back(json_member("tier", plan.id));
+      grade_fields.push_back(json_member("credit_grade", plan.id));
+    }
+    bands_.push_back(std::move(bands));
+    tier_fields_.push_back(std::move(tier_fields));
+    grade_fields_.push_back(std::move(grade_fields));
+    ObjectBuilder o;
+    o.string("rule", tiers.id)
+        .string("reason", tiers.ranked ? "no population statistics and no fallback value"
+                                       : "the value it is cut on is not known");
+    tiers_unknowns_.push_back({o.closed(), true});
+  }
+}
+
+std::string LeanDecisionWriter::header() const {
+  return make_decision_writer(format_)->header();
+}
+
+void LeanDecisionWriter::write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+                               std::string& out) {
+  if (format_ == OutputFormat::Csv) {
+    write_csv(profile, frame, out);
+  } else {
+    write_json(profile, frame, out);
+  }
+}
+
+void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
+                                    const eval::EvalFrame& frame, std::string& out) {
+  const Program& p = *program_;
+  out.push_back('{');
+  if (!profile.customer_id().empty()) {
+    out += "\"customer_id\":";
+    append_json_quoted(out, profile.customer_id());
+    out.push_back(',');
+  }
+  // The ruleset is always there, so every later member starts with a comma.
+  out += ruleset_;
+
+  if (p.tier_index >= 0) {
+    const auto t = static_cast<std::size_t>(p.tier_index);
+    if (const auto* plan = lean::band_of(p, frame, t)) {
+      out += tier_fields_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
+    }
+  }
+  const double risk = lean::churn_risk(p, frame);
+  if (risk != 0) {
+    out += ",\"churn_risk\":";
+    append_json_number(out, risk);
+  }
+
+  // A list member: written only when some item is, as JsonWriter leaves out empty lists.
+  const auto list = [&](const char* name, const std::vector<Rule>& rules,
+                        const std::vector<Fragment>& items) {
+    bool any = false;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (!lean::fired(frame, rules[i])) continue;
+      if (!any) {
+        out += name;
+        any = true;
+      } else {
+        out.push_back(',');
+      }
+      out += items[i].text;
+    }
+    if (any) out.push_back(']');
+  };
+  list(",\"causes\":[", p.causes, causes_);
+
+  if (!frame.proposed_tactics.empty()) {
+    out += ",\"tactics\":[";
+    bool first_tactic = true;
+    for (std::uint32_t index : frame.proposed_tactics) {
+      if (!first_tactic) out.push_back(',');
+      first_tactic = false;
+      const Rule& tactic = p.tactics[index];
+      const Fragment& f = tactics_[index];
+      out += f.text;
+      bool any = false;
+      const auto answer = [&](std::uint32_t c) {
+        if (!lean::fired(frame, p.causes[c])) return;
+        if (!any) {
+          if (f.has_members) out.push_back(',');
+          out += "\"answers\":[";
+          any = true;
+        } else {
+          out.push_back(',');
+        }
+        out += quoted_cause_ids_[c];
+      };
+      if (tactic.answers_any) {
+        for (std::uint32_t c = 0; c < p.causes.size(); ++c) answer(c);
+      } else {
+        for (std::uint32_t c : tactic.answers) answer(c);
+      }
+      if (any) out.push_back(']');
+      out.push_back('}');
+    }
+    out.push_back(']');
+  }
+  list(",\"segments\":[", p.segments, segments_);
+  list(",\"account_actions\":[", p.accounts, accounts_);
+  list(",\"credit_checks\":[", p.credit_checks, credit_checks_);
+
+  if (p.credit_grade_index >= 0) {
+    const auto t = static_cast<std::size_t>(p.credit_grade_index);
+    if (const auto* plan = lean::band_of(p, frame, t)) {
+      out += grade_fields_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
+    }
+  }
+
+  bool any_band = false;
+  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+    const auto* plan = lean::band_of(p, frame, t);
+    if (plan == nullptr) continue;
+    out += any_band ? "," : ",\"bands\":[";
+    any_band = true;
+    const Fragment& f = bands_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
+    out += f.text;
+    const double score = frame.slots[p.tiers[t].score_slot].number;
+    if (score != 0) {
+      if (f.has_members) out.push_back(',');
+      out += "\"score\":";
+      append_json_number(out, score);
+    }
+    out.push_back('}');
+  }
+  if (any_band) out.push_back(']');
+
+  bool any_unknown = false;
+  const auto unknown = [&](const Fragment& f) {
+    out += any_unknown ? "," : ",\"unknowns\":[";
+    any_unknown = true;
+    out += f.text;
+  };
+  const std::vector<Rule>* undecidable[4] = {&p.causes, &p.segments, &p.accounts, &p.credit_checks};
+  for (int k = 0; k < 4; ++k) {
+    const auto& rules = *undecidable[k];
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (lean::undecided(frame, rules[i])) unknown(rule_unknowns_[k][i]);
+    }
+  }
+  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+    if (lean::band_of(p, frame, t) == nullptr) unknown(tiers_unknowns_[t]);
+  }
+  if (any_unknown) out.push_back(']');
+  out += "}\n";
+}
+
+void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+                                   std::string& out) {
+  const Program& p = *program_;
+  const auto band_id = [&](int index) -> std::string_view {
+    if (index < 0) return {};
+    const auto* plan = lean::band_of(p, frame, static_cast<std::size_t>(index));
+    return plan == nullptr ? std::string_view() : std::string_view(plan->id);
+  };
+  // Ids joined by ';' into one cell, as CsvWriter joins them (skipping the separator while the
+  // cell is still empty).
+  const auto join = [&](std::string_view id) {
+    if (!cell_.empty()) cell_.push_back(';');
+    cell_.append(id);
+  };
+  const auto fired_ids = [&](const std::vector<Rule>& rules) {
+    cell_.clear();
+    for (const Rule& rule : rules) {
+      if (lean::fired(frame, rule)) join(rule.id);
+    }
+    append_csv_cell(out, cell_);
+  };
+
+  append_csv_cell(out, profile.customer_id());
+  out.push_back(',');
+  append_csv_cell(out, band_id(p.tier_index));
+  out.push_back(',');
+  append_double(out, lean::churn_risk(p, frame));
+  out.push_back(',');
+  append_csv_cell(out, band_id(p.credit_grade_index));
+  out.push_back(',');
+  fired_ids(p.causes);
+  out.push_back(',');
+  cell_.clear();
+  for (std::uint32_t index : frame.proposed_tactics) join(p.tactics[index].id);
+  append_csv_cell(out, cell_);
+  out.push_back(',');
+  fired_ids(p.segments);
+  out.push_back(',');
+  fired_ids(p.accounts);
+  out.push_back(',');
+  fired_ids(p.credit_checks);
+  out.push_back(',');
+  cell_.clear();
+  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+    const auto* plan = lean::band_of(p, frame, t);
+    if (plan == nullptr) continue;
+    if (!cell_.empty()) cell_.push_back(';');
+    cell_ += p.tiers[t].id;
+    cell_.push_back('=');
+    cell_ += plan->id;
+  }
+  append_csv_cell(out, cell_);
+  out.push_back(',');
+  cell_.clear();
+  for (const auto* rules : {&p.causes, &p.segments, &p.accounts, &p.credit_checks}) {
+    for (const Rule& rule : *rules) {
+      if (lean::undecided(frame, rule)) join(rule.id);
+    }
+  }
+  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+    if (lean::band_of(p, frame, t) == nullptr) join(p.tiers[t].id);
+  }
+  append_csv_cell(out, cell_);
+  out.push_back('\n');
+}
+
+}  // namespace retain::batch

@@ -1,0 +1,56 @@
+// Lean decisions (`retain score --lean`) written straight from an evaluated frame into the
+// output buffer, byte for byte what DecisionWriter writes for the v1::Decision render_decision
+// builds without explanations (tests/unit/batch/lean_decision_writer_test.cpp compares them).
+// Building, clearing and then walking that Decision cost more per row than evaluating it. The
+// constant text of every rule (its quoted id, weight, priority) is rendered once here.
+// One writer per worker thread (it keeps scratch buffers); the rule set must outlive it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "batch/decision_writer.hpp"
+#include "engine/compile/rule_set.hpp"
+#include "engine/eval/frame.hpp"
+#include "retain/v1/profile.pb.h"
+
+namespace retain::batch {
+
+class LeanDecisionWriter {
+ public:
+  // JSON Lines: the layout of JsonEngine::Fast.
+  LeanDecisionWriter(const compile::RuleSet& rules, OutputFormat format);
+
+  // The same text as make_decision_writer(format)->header().
+  std::string header() const;
+  // Appends the decision for `profile`, which eval::evaluate left in `frame`, and a line break.
+  void write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame, std::string& out);
+
+ private:
+  void write_json(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+                  std::string& out);
+  void write_csv(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+                 std::string& out);
+
+  // An object whose members are all known up front, or the opening of one that gets more.
+  struct Fragment {
+    std::string text;
+    bool has_members = false;  // a later member needs a comma first
+  };
+
+  const compile::Program* program_;
+  OutputFormat format_;
+  std::string ruleset_;                        // JSON: ,"ruleset":{...}
+  std::vector<Fragment> causes_;               // JSON: {"id":..,"weight":..}
+  std::vector<Fragment> tactics_;              // JSON: {"id":..,"priority":.. (open)
+  std::vector<std::string> quoted_cause_ids_;  // JSON: "id", for answers
+  std::vector<Fragment> segments_, accounts_, credit_checks_;  // JSON: {"id":..,"priority":..}
+  std::vector<std::vector<Fragment>> bands_;  // JSON: {"tiers":..,"band":.. (open), per tiers
+  std::vector<std::vector<std::string>> tier_fields_;   // JSON: ,"tier":"..", per tiers and band
+  std::vector<std::vector<std::string>> grade_fields_;  // JSON: ,"credit_grade":".."
+  std::vector<Fragment> rule_unknowns_[4];  // JSON: {"rule":..}: causes, segments, accounts, checks
+  std::vector<Fragment> tiers_unknowns_;    // JSON: {"rule":..,"reason":..}
+  std::string cell_;                        // CSV: one joined cell
+};
+
+}  // namespace retain::batch
