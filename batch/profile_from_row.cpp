@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "batch/csv.hpp"
+#include "batch/plain_number.hpp"
 #include "engine/profile_writers.hpp"
 
 namespace retain::batch {
@@ -360,6 +361,12 @@ std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool i
     } else if (!f->is_repeated() && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) {
       c.kind = Kind::Scalar;
       c.field = f;
+      c.writer = profile_writer(f->number());
+      if (const pb::EnumDescriptor* e = f->enum_type()) {
+        for (int v = 0; v < e->value_count(); ++v) {
+          c.enum_values.emplace_back(e->value(v)->name(), e->value(v)->number());
+        }
+      }
     } else {
       *error = fmt::format(
           "header column {} '{}': this field cannot be given as a CSV column "
@@ -382,6 +389,54 @@ std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool i
   return header;
 }
 
+namespace {
+
+// The common cell of a scalar column, through its generated setter: a plain number, an exact
+// boolean or enum name, any string. False leaves the cell to set_scalar_from_text, which
+// accepts the other spellings and words the errors.
+bool set_plain_cell(const CsvHeader::Column& c, std::string_view cell,
+                    v1::CustomerProfile* profile) {
+  const ProfileWriter* w = c.writer;
+  if (w == nullptr) return false;
+  if (w->set_double != nullptr) {
+    double v = 0;
+    if (!parse_plain_double(cell, &v)) return false;
+    w->set_double(*profile, v);
+    return true;
+  }
+  if (w->set_int32 != nullptr) {
+    std::int32_t v = 0;
+    if (!parse_plain_int32(cell, &v)) return false;
+    w->set_int32(*profile, v);
+    return true;
+  }
+  if (w->set_string != nullptr) {
+    w->set_string(*profile, cell);
+    return true;
+  }
+  if (w->set_bool != nullptr) {
+    if (cell == "true" || cell == "1") {
+      w->set_bool(*profile, true);
+    } else if (cell == "false" || cell == "0") {
+      w->set_bool(*profile, false);
+    } else {
+      return false;
+    }
+    return true;
+  }
+  if (w->set_enum != nullptr) {
+    for (const auto& [name, number] : c.enum_values) {
+      if (name == cell) {
+        w->set_enum(*profile, number);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, RowError* error) {
   profile->Clear();
   std::string reason;
@@ -402,11 +457,12 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
     bool ok = true;
     switch (c.kind) {
       case CsvHeader::Kind::Scalar:
-        ok = set_scalar_from_text(c.field, cell, profile, &reason);
+        ok = set_plain_cell(c, cell, profile) ||
+             set_scalar_from_text(c.field, cell, profile, &reason);
         break;
       case CsvHeader::Kind::Metric: {
         double v = 0;
-        if (parse_double(cell, &v)) {
+        if (parse_plain_double(cell, &v) || parse_double(cell, &v)) {
           (*profile->mutable_metrics())[c.key] = v;
         } else {
           reason = fmt::format("'{}' is not a number", cell);

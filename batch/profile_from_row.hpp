@@ -11,6 +11,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include "engine/profile_writers.hpp"
 #include "retain/v1/profile.pb.h"
 
 namespace retain::batch {
@@ -52,6 +53,11 @@ class CsvHeader {
     Kind kind = Kind::Ignored;
     const google::protobuf::FieldDescriptor* field = nullptr;  // Kind::Scalar
     std::string key;                                           // metrics/attributes key
+    // Kind::Scalar: the generated setter (null for a type it does not cover) and, for an
+    // enum, its value names, resolved here once: per cell, reflection, the setter lookup and
+    // FindValueByName cost more than parsing the value.
+    const ProfileWriter* writer = nullptr;
+    std::vector<std::pair<std::string, int>> enum_values;
   };
 
   // Resolves a header record. Column names are profile field names (snake_case, or the
