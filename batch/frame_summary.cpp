@@ -23,15 +23,12 @@ void fold(const std::vector<Named>& named, std::vector<std::uint64_t>& counts,
 }  // namespace
 
 FrameSummary::FrameSummary(const compile::RuleSet& rules, Summary* into)
-    : program_(&rules.program()), into_(into) {
+    : program_(&rules.program()), slots_(rules.program()), into_(into) {
   const compile::Program& p = *program_;
   tiers_.assign(band_count(p, p.tier_index), 0);
   grades_.assign(band_count(p, p.credit_grade_index), 0);
-  causes_.assign(p.causes.size(), 0);
+  for (int l = 0; l < lean::kListCount; ++l) fired_[l].assign(slots_.of[l].size(), 0);
   tactics_.assign(p.tactics.size(), 0);
-  segments_.assign(p.segments.size(), 0);
-  accounts_.assign(p.accounts.size(), 0);
-  credit_checks_.assign(p.credit_checks.size(), 0);
 }
 
 void FrameSummary::add(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
@@ -53,35 +50,26 @@ void FrameSummary::add(const v1::CustomerProfile& profile, const eval::EvalFrame
   if (grade >= 0) ++grades_[static_cast<std::size_t>(grade)];
 
   bool any_cause = false, any_unknown = false;
-  for (std::size_t i = 0; i < p.causes.size(); ++i) {
-    if (lean::fired(frame, p.causes[i])) {
-      ++causes_[i];
-      any_cause = true;
-    } else if (lean::undecided(frame, p.causes[i])) {
-      any_unknown = true;
-    }
-  }
-  for (std::uint32_t index : frame.proposed_tactics) ++tactics_[index];
-  const auto findings = [&](const std::vector<compile::Rule>& rules,
-                            std::vector<std::uint64_t>& counts) {
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (lean::fired(frame, rules[i])) {
+  for (int l = 0; l < lean::kListCount; ++l) {
+    const auto& slots = slots_.of[l];
+    auto& counts = fired_[l];
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (lean::fired(frame, slots[i])) {
         ++counts[i];
-      } else if (lean::undecided(frame, rules[i])) {
+        if (l == lean::kCauses) any_cause = true;
+      } else if (lean::undecided(frame, slots[i])) {
         any_unknown = true;
       }
     }
-  };
-  findings(p.segments, segments_);
-  findings(p.accounts, accounts_);
-  findings(p.credit_checks, credit_checks_);
+  }
+  for (std::uint32_t index : frame.proposed_tactics) ++tactics_[index];
   for (std::size_t t = 0; t < p.tiers.size() && !any_unknown; ++t) {
     if (lean::band_of(p, frame, t) == nullptr) any_unknown = true;
   }
   if (any_cause) ++s.with_cause;
   if (any_unknown) ++s.with_unknowns;
 
-  const double risk = lean::churn_risk(p, frame);
+  const double risk = lean::churn_risk(slots_, frame);
   ++s.risk_histogram[Summary::risk_bin(risk)];
   const double revenue = profile.revenue_12m();
   s.revenue_total += revenue;
@@ -99,10 +87,10 @@ void FrameSummary::add(const v1::CustomerProfile& profile, const eval::EvalFrame
                      .bands[static_cast<std::size_t>(tier)]
                      .id;
       }
-      for (const auto& cause : p.causes) {
-        if (!lean::fired(frame, cause)) continue;
+      for (std::size_t i = 0; i < p.causes.size(); ++i) {
+        if (!lean::fired(frame, slots_.of[lean::kCauses][i])) continue;
         if (!c.causes.empty()) c.causes += ", ";
-        c.causes += cause.id;
+        c.causes += p.causes[i].id;
       }
       if (!frame.proposed_tactics.empty()) c.top_tactic = p.tactics[frame.proposed_tactics[0]].id;
       c.line = line;
@@ -119,11 +107,11 @@ void FrameSummary::flush() {
   if (p.credit_grade_index >= 0) {
     fold(p.tiers[static_cast<std::size_t>(p.credit_grade_index)].bands, grades_, s.credit_grades);
   }
-  fold(p.causes, causes_, s.causes);
+  fold(p.causes, fired_[lean::kCauses], s.causes);
   fold(p.tactics, tactics_, s.tactics);
-  fold(p.segments, segments_, s.segments);
-  fold(p.accounts, accounts_, s.account_actions);
-  fold(p.credit_checks, credit_checks_, s.credit_checks);
+  fold(p.segments, fired_[lean::kSegments], s.segments);
+  fold(p.accounts, fired_[lean::kAccounts], s.account_actions);
+  fold(p.credit_checks, fired_[lean::kCreditChecks], s.credit_checks);
 }
 
 }  // namespace retain::batch

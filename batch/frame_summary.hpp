@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "batch/lean_outcome.hpp"
 #include "batch/summary.hpp"
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
@@ -27,9 +28,11 @@ class FrameSummary {
 
  private:
   const compile::Program* program_;
+  lean::Slots slots_;
   Summary* into_;
-  std::vector<std::uint64_t> tiers_, grades_;  // by band of the tier / credit grade tiers
-  std::vector<std::uint64_t> causes_, tactics_, segments_, accounts_, credit_checks_;
+  std::vector<std::uint64_t> tiers_, grades_;           // by band of the tier / credit grade tiers
+  std::vector<std::uint64_t> fired_[lean::kListCount];  // by rule
+  std::vector<std::uint64_t> tactics_;
 };
 
 }  // namespace retain::batch

@@ -68,10 +68,16 @@ void append_double(std::string& out, double value) {
   out.append(buffer, end);
 }
 
+// Whether append_csv_cell would write a cell made of this id (and others like it) as it is.
+bool plain_csv(std::string_view id) {
+  if (!id.empty() && id.front() == ' ') return false;
+  return id.find_first_of(",\"\r\n") == std::string_view::npos;
+}
+
 }  // namespace
 
 LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputFormat format)
-    : program_(&rules.program()), format_(format) {
+    : program_(&rules.program()), format_(format), slots_(rules.program()) {
   const Program& p = *program_;
   ObjectBuilder info;
   info.string("name", rules.name())
@@ -79,35 +85,29 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
       .string("content_hash", rules.content_hash());
   ruleset_ = "\"ruleset\":" + info.closed();
 
-  for (const Rule& cause : p.causes) {
-    ObjectBuilder o;
-    o.string("id", cause.id).number("weight", cause.weight);
-    causes_.push_back({o.closed(), true});
-    quoted_cause_ids_.push_back(json_quote(cause.id));
+  for (int l = 0; l < lean::kListCount; ++l) {
+    for (const Rule& rule : lean::rules_of(p, l)) {
+      ObjectBuilder o;
+      o.string("id", rule.id);
+      // A Cause has a weight, a Finding a priority.
+      if (l == lean::kCauses) {
+        o.number("weight", rule.weight);
+      } else {
+        o.integer("priority", rule.priority);
+      }
+      listed_[l].push_back(o.closed());
+      ObjectBuilder u;
+      u.string("rule", rule.id);
+      unknown_[l].push_back(u.closed());
+      plain_ids_ = plain_ids_ && plain_csv(rule.id);
+    }
   }
+  for (const Rule& cause : p.causes) quoted_cause_ids_.push_back(json_quote(cause.id));
   for (const Rule& tactic : p.tactics) {
     ObjectBuilder o;
     o.string("id", tactic.id).integer("priority", tactic.priority);
     tactics_.push_back({o.open(), o.has_members()});
-  }
-  const auto findings = [](const std::vector<Rule>& rules, std::vector<Fragment>& out) {
-    for (const Rule& rule : rules) {
-      ObjectBuilder o;
-      o.string("id", rule.id).integer("priority", rule.priority);
-      out.push_back({o.closed(), true});
-    }
-  };
-  findings(p.segments, segments_);
-  findings(p.accounts, accounts_);
-  findings(p.credit_checks, credit_checks_);
-
-  const std::vector<Rule>* undecidable[4] = {&p.causes, &p.segments, &p.accounts, &p.credit_checks};
-  for (int k = 0; k < 4; ++k) {
-    for (const Rule& rule : *undecidable[k]) {
-      ObjectBuilder o;
-      o.string("rule", rule.id);
-      rule_unknowns_[k].push_back({o.closed(), true});
-    }
+    plain_ids_ = plain_ids_ && plain_csv(tactic.id);
   }
   for (const auto& tiers : p.tiers) {
     std::vector<Fragment> bands;
@@ -118,6 +118,7 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
       bands.push_back({o.open(), o.has_members()});
       tier_fields.push_back(json_member("tier", plan.id));
       grade_fields.push_back(json_member("credit_grade", plan.id));
+      plain_ids_ = plain_ids_ && plain_csv(plan.id);
     }
     bands_.push_back(std::move(bands));
     tier_fields_.push_back(std::move(tier_fields));
@@ -126,7 +127,8 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
     o.string("rule", tiers.id)
         .string("reason", tiers.ranked ? "no population statistics and no fallback value"
                                        : "the value it is cut on is not known");
-    tiers_unknowns_.push_back({o.closed(), true});
+    tiers_unknowns_.push_back(o.closed());
+    plain_ids_ = plain_ids_ && plain_csv(tiers.id);
   }
 }
 
@@ -161,33 +163,34 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
       out += tier_fields_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
     }
   }
-  const double risk = lean::churn_risk(p, frame);
+  const double risk = lean::churn_risk(slots_, frame);
   if (risk != 0) {
     out += ",\"churn_risk\":";
     append_json_number(out, risk);
   }
 
   // A list member: written only when some item is, as JsonWriter leaves out empty lists.
-  const auto list = [&](const char* name, const std::vector<Rule>& rules,
-                        const std::vector<Fragment>& items) {
+  const auto list = [&](const char* name, int l) {
     bool any = false;
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (!lean::fired(frame, rules[i])) continue;
+    const auto& slots = slots_.of[l];
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (!lean::fired(frame, slots[i])) continue;
       if (!any) {
         out += name;
         any = true;
       } else {
         out.push_back(',');
       }
-      out += items[i].text;
+      out += listed_[l][i];
     }
     if (any) out.push_back(']');
   };
-  list(",\"causes\":[", p.causes, causes_);
+  list(",\"causes\":[", lean::kCauses);
 
   if (!frame.proposed_tactics.empty()) {
     out += ",\"tactics\":[";
     bool first_tactic = true;
+    const auto& causes = slots_.of[lean::kCauses];
     for (std::uint32_t index : frame.proposed_tactics) {
       if (!first_tactic) out.push_back(',');
       first_tactic = false;
@@ -196,7 +199,7 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
       out += f.text;
       bool any = false;
       const auto answer = [&](std::uint32_t c) {
-        if (!lean::fired(frame, p.causes[c])) return;
+        if (!lean::fired(frame, causes[c])) return;
         if (!any) {
           if (f.has_members) out.push_back(',');
           out += "\"answers\":[";
@@ -207,7 +210,7 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
         out += quoted_cause_ids_[c];
       };
       if (tactic.answers_any) {
-        for (std::uint32_t c = 0; c < p.causes.size(); ++c) answer(c);
+        for (std::uint32_t c = 0; c < causes.size(); ++c) answer(c);
       } else {
         for (std::uint32_t c : tactic.answers) answer(c);
       }
@@ -216,9 +219,9 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
     }
     out.push_back(']');
   }
-  list(",\"segments\":[", p.segments, segments_);
-  list(",\"account_actions\":[", p.accounts, accounts_);
-  list(",\"credit_checks\":[", p.credit_checks, credit_checks_);
+  list(",\"segments\":[", lean::kSegments);
+  list(",\"account_actions\":[", lean::kAccounts);
+  list(",\"credit_checks\":[", lean::kCreditChecks);
 
   if (p.credit_grade_index >= 0) {
     const auto t = static_cast<std::size_t>(p.credit_grade_index);
@@ -246,16 +249,15 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
   if (any_band) out.push_back(']');
 
   bool any_unknown = false;
-  const auto unknown = [&](const Fragment& f) {
+  const auto unknown = [&](const std::string& text) {
     out += any_unknown ? "," : ",\"unknowns\":[";
     any_unknown = true;
-    out += f.text;
+    out += text;
   };
-  const std::vector<Rule>* undecidable[4] = {&p.causes, &p.segments, &p.accounts, &p.credit_checks};
-  for (int k = 0; k < 4; ++k) {
-    const auto& rules = *undecidable[k];
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      if (lean::undecided(frame, rules[i])) unknown(rule_unknowns_[k][i]);
+  for (int l = 0; l < lean::kListCount; ++l) {
+    const auto& slots = slots_.of[l];
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (lean::undecided(frame, slots[i])) unknown(unknown_[l][i]);
     }
   }
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
@@ -273,61 +275,73 @@ void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eva
     const auto* plan = lean::band_of(p, frame, static_cast<std::size_t>(index));
     return plan == nullptr ? std::string_view() : std::string_view(plan->id);
   };
-  // Ids joined by ';' into one cell, as CsvWriter joins them (skipping the separator while the
-  // cell is still empty).
+  // A cell of ids joined by ';', written in place; as CsvWriter joins them, no separator while
+  // the cell is still empty. Quoted afterwards only when some id of the rules needs it.
+  std::size_t start = 0;
+  const auto open_cell = [&] { start = out.size(); };
   const auto join = [&](std::string_view id) {
-    if (!cell_.empty()) cell_.push_back(';');
-    cell_.append(id);
+    if (out.size() > start) out.push_back(';');
+    out.append(id);
   };
-  const auto fired_ids = [&](const std::vector<Rule>& rules) {
-    cell_.clear();
-    for (const Rule& rule : rules) {
-      if (lean::fired(frame, rule)) join(rule.id);
-    }
+  const auto close_cell = [&] {
+    if (plain_ids_) return;
+    cell_.assign(out, start);
+    out.resize(start);
     append_csv_cell(out, cell_);
+  };
+  const auto fired_ids = [&](int l) {
+    open_cell();
+    const auto& slots = slots_.of[l];
+    const auto& rules = lean::rules_of(p, l);
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (lean::fired(frame, slots[i])) join(rules[i].id);
+    }
+    close_cell();
   };
 
   append_csv_cell(out, profile.customer_id());
   out.push_back(',');
   append_csv_cell(out, band_id(p.tier_index));
   out.push_back(',');
-  append_double(out, lean::churn_risk(p, frame));
+  append_double(out, lean::churn_risk(slots_, frame));
   out.push_back(',');
   append_csv_cell(out, band_id(p.credit_grade_index));
   out.push_back(',');
-  fired_ids(p.causes);
+  fired_ids(lean::kCauses);
   out.push_back(',');
-  cell_.clear();
+  open_cell();
   for (std::uint32_t index : frame.proposed_tactics) join(p.tactics[index].id);
-  append_csv_cell(out, cell_);
+  close_cell();
   out.push_back(',');
-  fired_ids(p.segments);
+  fired_ids(lean::kSegments);
   out.push_back(',');
-  fired_ids(p.accounts);
+  fired_ids(lean::kAccounts);
   out.push_back(',');
-  fired_ids(p.credit_checks);
+  fired_ids(lean::kCreditChecks);
   out.push_back(',');
-  cell_.clear();
+  open_cell();
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
     const auto* plan = lean::band_of(p, frame, t);
     if (plan == nullptr) continue;
-    if (!cell_.empty()) cell_.push_back(';');
-    cell_ += p.tiers[t].id;
-    cell_.push_back('=');
-    cell_ += plan->id;
+    if (out.size() > start) out.push_back(';');
+    out += p.tiers[t].id;
+    out.push_back('=');
+    out += plan->id;
   }
-  append_csv_cell(out, cell_);
+  close_cell();
   out.push_back(',');
-  cell_.clear();
-  for (const auto* rules : {&p.causes, &p.segments, &p.accounts, &p.credit_checks}) {
-    for (const Rule& rule : *rules) {
-      if (lean::undecided(frame, rule)) join(rule.id);
+  open_cell();
+  for (int l = 0; l < lean::kListCount; ++l) {
+    const auto& slots = slots_.of[l];
+    const auto& rules = lean::rules_of(p, l);
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (lean::undecided(frame, slots[i])) join(rules[i].id);
     }
   }
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
     if (lean::band_of(p, frame, t) == nullptr) join(p.tiers[t].id);
   }
-  append_csv_cell(out, cell_);
+  close_cell();
   out.push_back('\n');
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "batch/decision_writer.hpp"
+#include "batch/lean_outcome.hpp"
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
 #include "retain/v1/profile.pb.h"
@@ -40,17 +41,20 @@ class LeanDecisionWriter {
 
   const compile::Program* program_;
   OutputFormat format_;
-  std::string ruleset_;                        // JSON: ,"ruleset":{...}
-  std::vector<Fragment> causes_;               // JSON: {"id":..,"weight":..}
-  std::vector<Fragment> tactics_;              // JSON: {"id":..,"priority":.. (open)
-  std::vector<std::string> quoted_cause_ids_;  // JSON: "id", for answers
-  std::vector<Fragment> segments_, accounts_, credit_checks_;  // JSON: {"id":..,"priority":..}
-  std::vector<std::vector<Fragment>> bands_;  // JSON: {"tiers":..,"band":.. (open), per tiers
-  std::vector<std::vector<std::string>> tier_fields_;   // JSON: ,"tier":"..", per tiers and band
-  std::vector<std::vector<std::string>> grade_fields_;  // JSON: ,"credit_grade":".."
-  std::vector<Fragment> rule_unknowns_[4];  // JSON: {"rule":..}: causes, segments, accounts, checks
-  std::vector<Fragment> tiers_unknowns_;    // JSON: {"rule":..,"reason":..}
-  std::string cell_;                        // CSV: one joined cell
+  lean::Slots slots_;
+  // JSON: the constant text of each rule, tiers and band.
+  std::string ruleset_;                                 // "ruleset":{...}
+  std::vector<std::string> listed_[lean::kListCount];   // {"id":..,"weight"|"priority":..}
+  std::vector<std::string> unknown_[lean::kListCount];  // {"rule":..}
+  std::vector<Fragment> tactics_;                       // {"id":..,"priority":.. (open)
+  std::vector<std::string> quoted_cause_ids_;           // "id", for answers
+  std::vector<std::vector<Fragment>> bands_;            // {"tiers":..,"band":.. (open), per tiers
+  std::vector<std::vector<std::string>> tier_fields_;   // ,"tier":"..", per tiers and band
+  std::vector<std::vector<std::string>> grade_fields_;  // ,"credit_grade":".."
+  std::vector<std::string> tiers_unknowns_;             // {"rule":..,"reason":..}
+  // CSV: no id needs quoting, so cells of joined ids are written as they are.
+  bool plain_ids_ = true;
+  std::string cell_;
 };
 
 }  // namespace retain::batch
