@@ -394,6 +394,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       std::unique_ptr<LeanDecisionWriter> lean_writer;
       Summary summary;
       std::unique_ptr<FrameSummary> lean_summary;
+      std::size_t output_per_row = 0;
     };
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned w = 0; w < threads; ++w) {
@@ -421,7 +422,12 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
         threads, 4 * threads + 4, [&] { return pass.reader->next_chunk(); },
         [&](Chunk& chunk, unsigned w) {
           Worker& k = *workers[w];
-          chunk.output.reserve(chunk.records.size() * (out_format == OutputFormat::Csv ? 96 : 512));
+          // Sized from the bytes per row of this worker's last chunk: growing a buffer of
+          // hundreds of KB copies it, and a fixed guess was off by a factor of two or three.
+          const std::size_t per_row = k.output_per_row > 0
+                                          ? k.output_per_row
+                                          : (out_format == OutputFormat::Csv ? 96 : 512);
+          chunk.output.reserve(chunk.records.size() * per_row);
           Reject reject;
           for (const Record& r : chunk.records) {
             if (!profile_of(*k.parser, chunk, r, &k.profile, &reject)) {
@@ -439,6 +445,9 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
               k.summary.add(k.decision, k.profile, r.line);
             }
             ++chunk.scored;
+          }
+          if (!chunk.records.empty()) {
+            k.output_per_row = chunk.output.size() / chunk.records.size() + 16;
           }
         },
         [&](Chunk& chunk) {
