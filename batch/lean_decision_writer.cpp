@@ -62,12 +62,6 @@ std::string json_member(std::string_view name, std::string_view value) {
   return out;
 }
 
-void append_double(std::string& out, double value) {
-  char buffer[64];
-  const auto end = fmt::format_to(buffer, "{}", value);
-  out.append(buffer, end);
-}
-
 // Whether append_csv_cell would write a cell made of this id (and others like it) as it is.
 bool plain_csv(std::string_view id) {
   if (!id.empty() && id.front() == ' ') return false;
@@ -303,7 +297,7 @@ void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eva
   out.push_back(',');
   append_csv_cell(out, band_id(p.tier_index));
   out.push_back(',');
-  append_double(out, lean::churn_risk(slots_, frame));
+  append_number(out, lean::churn_risk(slots_, frame));
   out.push_back(',');
   append_csv_cell(out, band_id(p.credit_grade_index));
   out.push_back(',');
