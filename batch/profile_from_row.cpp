@@ -438,7 +438,12 @@ bool set_plain_cell(const CsvHeader::Column& c, std::string_view cell,
 }  // namespace
 
 bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, RowError* error) {
+  // Clears everything but the maps, whose entries fill() overwrites or erases column by column.
+  metrics_.swap(*profile->mutable_metrics());
+  attributes_.swap(*profile->mutable_attributes());
   profile->Clear();
+  metrics_.swap(*profile->mutable_metrics());
+  attributes_.swap(*profile->mutable_attributes());
   std::string reason;
   if (!split_csv(record, cells_, scratch_, &reason)) {
     *error = RowError{"", std::move(reason)};
@@ -450,10 +455,30 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
                                       columns.size(), cells_.size())};
     return false;
   }
+  if (!fill(profile, error)) return false;
+  // Entries no column of this header wrote came from elsewhere (a profile first filled by other
+  // code): start from an empty profile instead.
+  if (profile->metrics().size() != metrics_set_ ||
+      profile->attributes().size() != attributes_set_) {
+    profile->Clear();
+    return fill(profile, error);
+  }
+  return true;
+}
+
+bool CsvRowParser::fill(v1::CustomerProfile* profile, RowError* error) {
+  const auto& columns = header_->columns();
+  std::string reason;
+  metrics_set_ = 0;
+  attributes_set_ = 0;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const std::string_view cell = cells_[i];
-    if (cell.empty()) continue;  // not set
     const CsvHeader::Column& c = columns[i];
+    if (cell.empty()) {  // not set
+      if (c.kind == CsvHeader::Kind::Metric) profile->mutable_metrics()->erase(c.key);
+      if (c.kind == CsvHeader::Kind::Attribute) profile->mutable_attributes()->erase(c.key);
+      continue;
+    }
     bool ok = true;
     switch (c.kind) {
       case CsvHeader::Kind::Scalar:
@@ -464,6 +489,7 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
         double v = 0;
         if (parse_plain_double(cell, &v) || parse_double(cell, &v)) {
           (*profile->mutable_metrics())[c.key] = v;
+          ++metrics_set_;
         } else {
           reason = fmt::format("'{}' is not a number", cell);
           ok = false;
@@ -471,7 +497,8 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
         break;
       }
       case CsvHeader::Kind::Attribute:
-        (*profile->mutable_attributes())[c.key] = std::string(cell);
+        (*profile->mutable_attributes())[c.key].assign(cell.data(), cell.size());
+        ++attributes_set_;
         break;
       case CsvHeader::Kind::RecentActions:
         ok = add_recent_actions(cell, profile, &reason);

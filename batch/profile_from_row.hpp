@@ -87,9 +87,16 @@ class CsvRowParser {
   std::string_view cell(std::size_t column) const { return cells_[column]; }
 
  private:
+  bool fill(v1::CustomerProfile* profile, RowError* error);
+
   const CsvHeader* header_;
   std::vector<std::string_view> cells_;
   std::string scratch_;
+  // Where the profile's maps wait while the rest of it is cleared: the next row's metric and
+  // attribute cells then overwrite the entries in place instead of reallocating their nodes.
+  google::protobuf::Map<std::string, double> metrics_;
+  google::protobuf::Map<std::string, std::string> attributes_;
+  std::size_t metrics_set_ = 0, attributes_set_ = 0;  // by the last fill()
 };
 
 // The closest profile field name to `name` (for "did you mean"), or "".
