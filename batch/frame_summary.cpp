@@ -23,53 +23,37 @@ void fold(const std::vector<Named>& named, std::vector<std::uint64_t>& counts,
 }  // namespace
 
 FrameSummary::FrameSummary(const compile::RuleSet& rules, Summary* into)
-    : program_(&rules.program()), slots_(rules.program()), into_(into) {
+    : program_(&rules.program()), into_(into) {
   const compile::Program& p = *program_;
   tiers_.assign(band_count(p, p.tier_index), 0);
   grades_.assign(band_count(p, p.credit_grade_index), 0);
-  for (int l = 0; l < lean::kListCount; ++l) fired_[l].assign(slots_.of[l].size(), 0);
+  for (int l = 0; l < lean::kListCount; ++l) fired_[l].assign(lean::rules_of(p, l).size(), 0);
   tactics_.assign(p.tactics.size(), 0);
 }
 
 void FrameSummary::add(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
-                       std::uint64_t line) {
+                       const lean::Outcome& outcome, std::uint64_t line) {
   const compile::Program& p = *program_;
   Summary& s = *into_;
   ++s.decisions;
   // The band index of a `sets` tiers, or -1; an empty band id is no tier, as in the Decision.
   const auto band_index = [&](int tiers) -> std::ptrdiff_t {
-    if (tiers < 0) return -1;
-    const auto t = static_cast<std::size_t>(tiers);
-    const auto* plan = lean::band_of(p, frame, t);
+    const auto* plan = outcome.band(tiers);
     if (plan == nullptr || plan->id.empty()) return -1;
-    return plan - p.tiers[t].bands.data();
+    return plan - p.tiers[static_cast<std::size_t>(tiers)].bands.data();
   };
   const std::ptrdiff_t tier = band_index(p.tier_index);
   if (tier >= 0) ++tiers_[static_cast<std::size_t>(tier)];
   const std::ptrdiff_t grade = band_index(p.credit_grade_index);
   if (grade >= 0) ++grades_[static_cast<std::size_t>(grade)];
-
-  bool any_cause = false, any_unknown = false;
   for (int l = 0; l < lean::kListCount; ++l) {
-    const auto& slots = slots_.of[l];
-    auto& counts = fired_[l];
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (lean::fired(frame, slots[i])) {
-        ++counts[i];
-        if (l == lean::kCauses) any_cause = true;
-      } else if (lean::undecided(frame, slots[i])) {
-        any_unknown = true;
-      }
-    }
+    for (std::uint32_t i : outcome.fired[l]) ++fired_[l][i];
   }
   for (std::uint32_t index : frame.proposed_tactics) ++tactics_[index];
-  for (std::size_t t = 0; t < p.tiers.size() && !any_unknown; ++t) {
-    if (lean::band_of(p, frame, t) == nullptr) any_unknown = true;
-  }
-  if (any_cause) ++s.with_cause;
-  if (any_unknown) ++s.with_unknowns;
+  if (!outcome.fired[lean::kCauses].empty()) ++s.with_cause;
+  if (outcome.any_undecided) ++s.with_unknowns;
 
-  const double risk = lean::churn_risk(slots_, frame);
+  const double risk = outcome.churn_risk;
   ++s.risk_histogram[Summary::risk_bin(risk)];
   const double revenue = profile.revenue_12m();
   s.revenue_total += revenue;
@@ -87,8 +71,7 @@ void FrameSummary::add(const v1::CustomerProfile& profile, const eval::EvalFrame
                      .bands[static_cast<std::size_t>(tier)]
                      .id;
       }
-      for (std::size_t i = 0; i < p.causes.size(); ++i) {
-        if (!lean::fired(frame, slots_.of[lean::kCauses][i])) continue;
+      for (std::uint32_t i : outcome.fired[lean::kCauses]) {
         if (!c.causes.empty()) c.causes += ", ";
         c.causes += p.causes[i].id;
       }

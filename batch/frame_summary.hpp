@@ -21,14 +21,15 @@ class FrameSummary {
  public:
   FrameSummary(const compile::RuleSet& rules, Summary* into);
 
-  // Counts the decision eval::evaluate left in `frame` for `profile`, read from `line`.
-  void add(const v1::CustomerProfile& profile, const eval::EvalFrame& frame, std::uint64_t line);
+  // Counts the decision eval::evaluate left in `frame` for `profile` (read from `line`), whose
+  // `outcome` was read from that frame.
+  void add(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+           const lean::Outcome& outcome, std::uint64_t line);
   // Adds the counts so far to the Summary and starts again from zero.
   void flush();
 
  private:
   const compile::Program* program_;
-  lean::Slots slots_;
   Summary* into_;
   std::vector<std::uint64_t> tiers_, grades_;           // by band of the tier / credit grade tiers
   std::vector<std::uint64_t> fired_[lean::kListCount];  // by rule

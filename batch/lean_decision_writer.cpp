@@ -71,7 +71,7 @@ bool plain_csv(std::string_view id) {
 }  // namespace
 
 LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputFormat format)
-    : program_(&rules.program()), format_(format), slots_(rules.program()) {
+    : program_(&rules.program()), format_(format) {
   const Program& p = *program_;
   ObjectBuilder info;
   info.string("name", rules.name())
@@ -131,17 +131,21 @@ std::string LeanDecisionWriter::header() const {
 }
 
 void LeanDecisionWriter::write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
-                               std::string& out) {
+                               const lean::Outcome& outcome, std::string& out) {
   if (format_ == OutputFormat::Csv) {
-    write_csv(profile, frame, out);
+    write_csv(profile, frame, outcome, out);
   } else {
-    write_json(profile, frame, out);
+    write_json(profile, frame, outcome, out);
   }
 }
 
 void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
-                                    const eval::EvalFrame& frame, std::string& out) {
+                                    const eval::EvalFrame& frame, const lean::Outcome& outcome,
+                                    std::string& out) {
   const Program& p = *program_;
+  const auto band_index = [&](std::size_t t, const compile::BandPlan* plan) {
+    return static_cast<std::size_t>(plan - p.tiers[t].bands.data());
+  };
   out.push_back('{');
   if (!profile.customer_id().empty()) {
     out += "\"customer_id\":";
@@ -151,40 +155,32 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
   // The ruleset is always there, so every later member starts with a comma.
   out += ruleset_;
 
-  if (p.tier_index >= 0) {
+  if (const auto* plan = outcome.band(p.tier_index)) {
     const auto t = static_cast<std::size_t>(p.tier_index);
-    if (const auto* plan = lean::band_of(p, frame, t)) {
-      out += tier_fields_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
-    }
+    out += tier_fields_[t][band_index(t, plan)];
   }
-  const double risk = lean::churn_risk(slots_, frame);
-  if (risk != 0) {
+  if (outcome.churn_risk != 0) {
     out += ",\"churn_risk\":";
-    append_json_number(out, risk);
+    append_json_number(out, outcome.churn_risk);
   }
 
   // A list member: written only when some item is, as JsonWriter leaves out empty lists.
   const auto list = [&](const char* name, int l) {
-    bool any = false;
-    const auto& slots = slots_.of[l];
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (!lean::fired(frame, slots[i])) continue;
-      if (!any) {
-        out += name;
-        any = true;
-      } else {
-        out.push_back(',');
-      }
-      out += listed_[l][i];
+    const auto& fired = outcome.fired[l];
+    if (fired.empty()) return;
+    out += name;
+    for (std::size_t k = 0; k < fired.size(); ++k) {
+      if (k > 0) out.push_back(',');
+      out += listed_[l][fired[k]];
     }
-    if (any) out.push_back(']');
+    out.push_back(']');
   };
   list(",\"causes\":[", lean::kCauses);
 
   if (!frame.proposed_tactics.empty()) {
     out += ",\"tactics\":[";
     bool first_tactic = true;
-    const auto& causes = slots_.of[lean::kCauses];
+    const auto& fired_causes = outcome.fired[lean::kCauses];
     for (std::uint32_t index : frame.proposed_tactics) {
       if (!first_tactic) out.push_back(',');
       first_tactic = false;
@@ -193,7 +189,6 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
       out += f.text;
       bool any = false;
       const auto answer = [&](std::uint32_t c) {
-        if (!lean::fired(frame, causes[c])) return;
         if (!any) {
           if (f.has_members) out.push_back(',');
           out += "\"answers\":[";
@@ -204,9 +199,12 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
         out += quoted_cause_ids_[c];
       };
       if (tactic.answers_any) {
-        for (std::uint32_t c = 0; c < causes.size(); ++c) answer(c);
+        for (std::uint32_t c : fired_causes) answer(c);
       } else {
-        for (std::uint32_t c : tactic.answers) answer(c);
+        // In the tactic's order, as render_decision lists them.
+        for (std::uint32_t c : tactic.answers) {
+          if (frame.slots[p.causes[c].slot].is_true()) answer(c);
+        }
       }
       if (any) out.push_back(']');
       out.push_back('}');
@@ -217,20 +215,18 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
   list(",\"account_actions\":[", lean::kAccounts);
   list(",\"credit_checks\":[", lean::kCreditChecks);
 
-  if (p.credit_grade_index >= 0) {
+  if (const auto* plan = outcome.band(p.credit_grade_index)) {
     const auto t = static_cast<std::size_t>(p.credit_grade_index);
-    if (const auto* plan = lean::band_of(p, frame, t)) {
-      out += grade_fields_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
-    }
+    out += grade_fields_[t][band_index(t, plan)];
   }
 
   bool any_band = false;
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
-    const auto* plan = lean::band_of(p, frame, t);
+    const auto* plan = outcome.bands[t];
     if (plan == nullptr) continue;
     out += any_band ? "," : ",\"bands\":[";
     any_band = true;
-    const Fragment& f = bands_[t][static_cast<std::size_t>(plan - p.tiers[t].bands.data())];
+    const Fragment& f = bands_[t][band_index(t, plan)];
     out += f.text;
     const double score = frame.slots[p.tiers[t].score_slot].number;
     if (score != 0) {
@@ -242,31 +238,29 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
   }
   if (any_band) out.push_back(']');
 
-  bool any_unknown = false;
-  const auto unknown = [&](const std::string& text) {
-    out += any_unknown ? "," : ",\"unknowns\":[";
-    any_unknown = true;
-    out += text;
-  };
-  for (int l = 0; l < lean::kListCount; ++l) {
-    const auto& slots = slots_.of[l];
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (lean::undecided(frame, slots[i])) unknown(unknown_[l][i]);
+  if (outcome.any_undecided) {
+    bool first = true;
+    const auto unknown = [&](const std::string& text) {
+      out += first ? ",\"unknowns\":[" : ",";
+      first = false;
+      out += text;
+    };
+    for (int l = 0; l < lean::kListCount; ++l) {
+      for (std::uint32_t i : outcome.undecided[l]) unknown(unknown_[l][i]);
     }
+    for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+      if (outcome.bands[t] == nullptr) unknown(tiers_unknowns_[t]);
+    }
+    out.push_back(']');
   }
-  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
-    if (lean::band_of(p, frame, t) == nullptr) unknown(tiers_unknowns_[t]);
-  }
-  if (any_unknown) out.push_back(']');
   out += "}\n";
 }
 
 void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
-                                   std::string& out) {
+                                   const lean::Outcome& outcome, std::string& out) {
   const Program& p = *program_;
-  const auto band_id = [&](int index) -> std::string_view {
-    if (index < 0) return {};
-    const auto* plan = lean::band_of(p, frame, static_cast<std::size_t>(index));
+  const auto band_id = [&](int tiers) -> std::string_view {
+    const auto* plan = outcome.band(tiers);
     return plan == nullptr ? std::string_view() : std::string_view(plan->id);
   };
   // A cell of ids joined by ';', written in place; as CsvWriter joins them, no separator while
@@ -283,13 +277,10 @@ void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eva
     out.resize(start);
     append_csv_cell(out, cell_);
   };
-  const auto fired_ids = [&](int l) {
+  const auto ids = [&](const std::vector<std::uint32_t>& indices, int l) {
     open_cell();
-    const auto& slots = slots_.of[l];
     const auto& rules = lean::rules_of(p, l);
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (lean::fired(frame, slots[i])) join(rules[i].id);
-    }
+    for (std::uint32_t i : indices) join(rules[i].id);
     close_cell();
   };
 
@@ -297,25 +288,25 @@ void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eva
   out.push_back(',');
   append_csv_cell(out, band_id(p.tier_index));
   out.push_back(',');
-  append_number(out, lean::churn_risk(slots_, frame));
+  append_number(out, outcome.churn_risk);
   out.push_back(',');
   append_csv_cell(out, band_id(p.credit_grade_index));
   out.push_back(',');
-  fired_ids(lean::kCauses);
+  ids(outcome.fired[lean::kCauses], lean::kCauses);
   out.push_back(',');
   open_cell();
   for (std::uint32_t index : frame.proposed_tactics) join(p.tactics[index].id);
   close_cell();
   out.push_back(',');
-  fired_ids(lean::kSegments);
+  ids(outcome.fired[lean::kSegments], lean::kSegments);
   out.push_back(',');
-  fired_ids(lean::kAccounts);
+  ids(outcome.fired[lean::kAccounts], lean::kAccounts);
   out.push_back(',');
-  fired_ids(lean::kCreditChecks);
+  ids(outcome.fired[lean::kCreditChecks], lean::kCreditChecks);
   out.push_back(',');
   open_cell();
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
-    const auto* plan = lean::band_of(p, frame, t);
+    const auto* plan = outcome.bands[t];
     if (plan == nullptr) continue;
     if (out.size() > start) out.push_back(';');
     out += p.tiers[t].id;
@@ -326,14 +317,11 @@ void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eva
   out.push_back(',');
   open_cell();
   for (int l = 0; l < lean::kListCount; ++l) {
-    const auto& slots = slots_.of[l];
     const auto& rules = lean::rules_of(p, l);
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (lean::undecided(frame, slots[i])) join(rules[i].id);
-    }
+    for (std::uint32_t i : outcome.undecided[l]) join(rules[i].id);
   }
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
-    if (lean::band_of(p, frame, t) == nullptr) join(p.tiers[t].id);
+    if (outcome.bands[t] == nullptr) join(p.tiers[t].id);
   }
   close_cell();
   out.push_back('\n');

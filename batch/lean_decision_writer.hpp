@@ -24,14 +24,16 @@ class LeanDecisionWriter {
 
   // The same text as make_decision_writer(format)->header().
   std::string header() const;
-  // Appends the decision for `profile`, which eval::evaluate left in `frame`, and a line break.
-  void write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame, std::string& out);
+  // Appends the decision for `profile`, which eval::evaluate left in `frame` and `outcome` read
+  // from it, and a line break.
+  void write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+             const lean::Outcome& outcome, std::string& out);
 
  private:
   void write_json(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
-                  std::string& out);
+                  const lean::Outcome& outcome, std::string& out);
   void write_csv(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
-                 std::string& out);
+                 const lean::Outcome& outcome, std::string& out);
 
   // An object whose members are all known up front, or the opening of one that gets more.
   struct Fragment {
@@ -41,7 +43,6 @@ class LeanDecisionWriter {
 
   const compile::Program* program_;
   OutputFormat format_;
-  lean::Slots slots_;
   // JSON: the constant text of each rule, tiers and band.
   std::string ruleset_;                                 // "ruleset":{...}
   std::vector<std::string> listed_[lean::kListCount];   // {"id":..,"weight"|"priority":..}

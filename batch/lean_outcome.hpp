@@ -42,31 +42,47 @@ struct Slots {
   std::vector<double> weights;  // of the causes
 };
 
-inline bool fired(const eval::EvalFrame& frame, std::uint32_t slot) {
-  return frame.slots[slot].is_true();
-}
+// The outcome of one evaluation as a lean decision lists it, read from the frame once per row
+// for both the writer and the summary: indices of the fired and of the undecided rules of
+// each list, the risk, and each tiers' band. Reused from row to row (no allocation once grown).
+struct Outcome {
+  std::vector<std::uint32_t> fired[kListCount];
+  std::vector<std::uint32_t> undecided[kListCount];
+  std::vector<const compile::BandPlan*> bands;  // per tiers; null: the band is not known
+  double churn_risk = 0;
+  bool any_undecided = false;  // a rule or a tiers
 
-inline bool undecided(const eval::EvalFrame& frame, std::uint32_t slot) {
-  return !frame.slots[slot].known();
-}
-
-// 1 - prod(1 - weight) over the fired causes, multiplied in the order render_decision uses, so
-// that the printed risk is the same to the last digit.
-inline double churn_risk(const Slots& s, const eval::EvalFrame& frame) {
-  double keep = 1.0;
-  const auto& causes = s.of[kCauses];
-  for (std::size_t i = 0; i < causes.size(); ++i) {
-    if (fired(frame, causes[i])) keep *= 1.0 - s.weights[i];
+  void read(const Slots& s, const compile::Program& p, const eval::EvalFrame& frame) {
+    double keep = 1.0;  // multiplied in render_decision's order: the same risk to the last digit
+    any_undecided = false;
+    for (int l = 0; l < kListCount; ++l) {
+      const auto& slots = s.of[l];
+      fired[l].clear();
+      undecided[l].clear();
+      for (std::uint32_t i = 0; i < slots.size(); ++i) {
+        const eval::Value& v = frame.slots[slots[i]];
+        if (v.is_true()) {
+          fired[l].push_back(i);
+          if (l == kCauses) keep *= 1.0 - s.weights[i];
+        } else if (!v.known()) {
+          undecided[l].push_back(i);
+        }
+      }
+      any_undecided = any_undecided || !undecided[l].empty();
+    }
+    churn_risk = 1.0 - keep;
+    bands.resize(p.tiers.size());
+    for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+      const auto& band = frame.slots[p.tiers[t].band_slot];
+      bands[t] = band.known() ? &p.tiers[t].bands[static_cast<std::size_t>(band.number)] : nullptr;
+      any_undecided = any_undecided || bands[t] == nullptr;
+    }
   }
-  return 1.0 - keep;
-}
 
-// The band plan tiers `t` put the profile in, or null when its band is not known.
-inline const compile::BandPlan* band_of(const compile::Program& p, const eval::EvalFrame& frame,
-                                        std::size_t t) {
-  const auto& band = frame.slots[p.tiers[t].band_slot];
-  if (!band.known()) return nullptr;
-  return &p.tiers[t].bands[static_cast<std::size_t>(band.number)];
-}
+  // The band of a `sets` tiers (tier_index, credit_grade_index), or null.
+  const compile::BandPlan* band(int tiers) const {
+    return tiers < 0 ? nullptr : bands[static_cast<std::size_t>(tiers)];
+  }
+};
 
 }  // namespace retain::batch::lean

@@ -394,6 +394,8 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       std::unique_ptr<LeanDecisionWriter> lean_writer;
       Summary summary;
       std::unique_ptr<FrameSummary> lean_summary;
+      std::unique_ptr<lean::Slots> slots;
+      lean::Outcome outcome;
       std::size_t output_per_row = 0;
     };
     std::vector<std::unique_ptr<Worker>> workers;
@@ -405,6 +407,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       if (lean) {
         worker->lean_writer = std::make_unique<LeanDecisionWriter>(*rules, out_format);
         worker->lean_summary = std::make_unique<FrameSummary>(*rules, &worker->summary);
+        worker->slots = std::make_unique<lean::Slots>(rules->program());
       } else {
         worker->writer = make_decision_writer(out_format, o.json_writer);
       }
@@ -436,8 +439,9 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
             }
             if (lean) {
               eval::evaluate(*rules, k.profile, stats_ptr, k.frame);
-              k.lean_writer->write(k.profile, k.frame, chunk.output);
-              k.lean_summary->add(k.profile, k.frame, r.line);
+              k.outcome.read(*k.slots, rules->program(), k.frame);
+              k.lean_writer->write(k.profile, k.frame, k.outcome, chunk.output);
+              k.lean_summary->add(k.profile, k.frame, k.outcome, r.line);
             } else {
               k.decision.Clear();
               decide(*rules, k.profile, stats_ptr, k.frame, &k.decision, eval_options);

@@ -64,6 +64,8 @@ Outputs write_both(const compile::RuleSet& rules, const std::vector<v1::Customer
   LeanDecisionWriter lean(rules, format);
   EXPECT_EQ(lean.header(), reference->header());
   FrameSummary tally(rules, lean_summary);
+  const lean::Slots slots(rules.program());
+  lean::Outcome outcome;
   eval::EvalFrame frame, lean_frame;
   v1::Decision decision;
   EvalOptions options;
@@ -74,8 +76,9 @@ Outputs write_both(const compile::RuleSet& rules, const std::vector<v1::Customer
     reference->write(decision, o.reference);
     reference_summary->add(decision, p, line);
     eval::evaluate(rules, p, stats, lean_frame);
-    lean.write(p, lean_frame, o.lean);
-    tally.add(p, lean_frame, line);
+    outcome.read(slots, rules.program(), lean_frame);
+    lean.write(p, lean_frame, outcome, o.lean);
+    tally.add(p, lean_frame, outcome, line);
     ++line;
   }
   tally.flush();
