@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -232,7 +233,7 @@ class CsvWriter final : public DecisionWriter {
     out.push_back(',');
     append_csv_cell(out, d.tier());
     out.push_back(',');
-    fmt::format_to(std::back_inserter(out), "{}", d.churn_risk());
+    append_number(out, d.churn_risk());
     out.push_back(',');
     append_csv_cell(out, d.credit_grade());
     out.push_back(',');
@@ -299,8 +300,14 @@ void append_json_number(std::string& out, double value) {
   } else if (std::isinf(value)) {
     out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
   } else {
-    fmt::format_to(std::back_inserter(out), "{}", value);
+    append_number(out, value);
   }
+}
+
+void append_number(std::string& out, double value) {
+  char buffer[64];
+  char* end = fmt::format_to(buffer, FMT_COMPILE("{}"), value);
+  out.append(buffer, static_cast<std::size_t>(end - buffer));
 }
 
 }  // namespace retain::batch

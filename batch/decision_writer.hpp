@@ -34,5 +34,8 @@ std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format,
 const std::vector<std::string>& csv_output_columns();
 
 void append_json_number(std::string& out, double value);  // shortest round-trip; NaN as "NaN"
+// `value` as fmt's "{}" writes it (shortest round-trip), with the format compiled: parsing the
+// format string at run time cost about as much as converting the number.
+void append_number(std::string& out, double value);
 
 }  // namespace retain::batch

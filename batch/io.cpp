@@ -130,9 +130,15 @@ void OutputFile::write_fd(std::string_view bytes) {
 
 void OutputFile::write(std::string_view bytes) {
   bytes_ += bytes.size();
-  if (buffer_.size() + bytes.size() > (1 << 20)) {
-    flush();
-    if (bytes.size() >= (1 << 20)) {
+  // A chunk of decisions (tens to hundreds of KB) goes out as it is: copying it into the
+  // buffer first cost the consuming thread more than the write itself.
+  constexpr std::size_t kDirect = 64 << 10;
+  if (bytes.size() >= kDirect || buffer_.size() + bytes.size() > (1 << 20)) {
+    if (!buffer_.empty()) {
+      write_fd(buffer_);
+      buffer_.clear();
+    }
+    if (bytes.size() >= kDirect) {
       write_fd(bytes);
       return;
     }

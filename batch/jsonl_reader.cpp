@@ -11,6 +11,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <simdjson.h>
 
+#include "engine/profile_writers.hpp"
+
 namespace retain::batch {
 
 namespace pb = google::protobuf;
@@ -18,23 +20,32 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-// Field lookup by either JSON name, built once per message type.
+// Field lookup by either JSON name, built once per message type. A top-level profile field
+// also carries its generated setter: reflection (offsets, has-bits, descriptor checks) cost
+// more per field than parsing the value.
+struct FieldEntry {
+  const pb::FieldDescriptor* field = nullptr;
+  const ProfileWriter* writer = nullptr;  // null: set by reflection
+};
+
 class FieldTable {
  public:
   explicit FieldTable(const pb::Descriptor* d) {
+    const bool profile = d == v1::CustomerProfile::descriptor();
     for (int i = 0; i < d->field_count(); ++i) {
       const pb::FieldDescriptor* f = d->field(i);
-      by_name_.emplace(f->name(), f);
-      by_name_.emplace(f->json_name(), f);
+      const FieldEntry entry{f, profile ? profile_writer(f->number()) : nullptr};
+      by_name_.emplace(f->name(), entry);
+      by_name_.emplace(f->json_name(), entry);
     }
   }
-  const pb::FieldDescriptor* find(std::string_view name) const {
+  const FieldEntry* find(std::string_view name) const {
     const auto it = by_name_.find(name);
-    return it == by_name_.end() ? nullptr : it->second;
+    return it == by_name_.end() ? nullptr : &it->second;
   }
 
  private:
-  std::unordered_map<std::string_view, const pb::FieldDescriptor*> by_name_;
+  std::unordered_map<std::string_view, FieldEntry> by_name_;
 };
 
 const FieldTable& table_for(const pb::Descriptor* d) {
@@ -69,6 +80,7 @@ struct JsonRowParser::Impl {
   std::vector<std::string> extra_names;
   std::vector<std::optional<std::string>> extras;
   std::vector<char> extra_seen;  // per row: extras[i] may be null and still have been given
+  std::vector<std::pair<std::string, const FieldEntry*>> last_keys;  // of the previous line
 
   // Captures an extra top-level value as text; false (with the error) when it is not a scalar
   // or the key came before. A repeated key would otherwise let the last value win unseen, and
@@ -107,13 +119,30 @@ struct JsonRowParser::Impl {
     return fail(error, std::string(key), "unexpected JSON value");
   }
 
+  // The lines of a file mostly give the same keys in the same order: the key at `position`
+  // is compared with the one the previous line had there before the table is hashed into.
+  const FieldEntry* find_top_level(const FieldTable& table, std::string_view key,
+                                   std::size_t position) {
+    if (position < last_keys.size() && last_keys[position].first == key) {
+      return last_keys[position].second;
+    }
+    const FieldEntry* entry = table.find(key);
+    if (position >= last_keys.size()) last_keys.resize(position + 1);
+    last_keys[position].first.assign(key);
+    last_keys[position].second = entry;
+    return entry;
+  }
+
   bool fail(RowError* error, std::string field, std::string reason) {
     *error = RowError{std::move(field), std::move(reason)};
     return false;
   }
 
   // A scalar field from a JSON value.
-  bool set_scalar(const pb::FieldDescriptor* f, od::value v, pb::Message* m, RowError* error) {
+  bool set_scalar(const FieldEntry& entry, od::value v, pb::Message* m, RowError* error) {
+    const pb::FieldDescriptor* f = entry.field;
+    const ProfileWriter* w = entry.writer;
+    auto* profile = w != nullptr ? static_cast<v1::CustomerProfile*>(m) : nullptr;
     od::json_type type;
     if (auto e = v.type().get(type)) return fail(error, f->name(), simd_error(e));
     const pb::Reflection* refl = m->GetReflection();
@@ -127,7 +156,9 @@ struct JsonRowParser::Impl {
         if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_BOOL) {
           return fail(error, f->name(), fmt::format("\"{}\" is a string, not a boolean", s));
         }
-        if (!set_scalar_from_text(f, s, m, &reason)) return fail(error, f->name(), reason);
+        const bool ok = profile != nullptr ? set_scalar_from_text(f, s, profile, &reason)
+                                           : set_scalar_from_text(f, s, m, &reason);
+        if (!ok) return fail(error, f->name(), reason);
         return true;
       }
       case od::json_type::number: {
@@ -135,7 +166,9 @@ struct JsonRowParser::Impl {
             f->cpp_type() == pb::FieldDescriptor::CPPTYPE_FLOAT) {
           double d = 0;
           if (auto e = v.get_double().get(d)) return fail(error, f->name(), simd_error(e));
-          if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
+          if (w != nullptr && w->set_double != nullptr) {
+            w->set_double(*profile, d);
+          } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
             refl->SetDouble(m, f, d);
           } else {
             refl->SetFloat(m, f, static_cast<float>(d));
@@ -146,7 +179,11 @@ struct JsonRowParser::Impl {
           std::int64_t i = 0;
           if (!v.get_int64().get(i) && i >= std::numeric_limits<std::int32_t>::min() &&
               i <= std::numeric_limits<std::int32_t>::max()) {
-            refl->SetInt32(m, f, static_cast<std::int32_t>(i));
+            if (w != nullptr && w->set_int32 != nullptr) {
+              w->set_int32(*profile, static_cast<std::int32_t>(i));
+            } else {
+              refl->SetInt32(m, f, static_cast<std::int32_t>(i));
+            }
             return true;
           }
         }
@@ -157,7 +194,9 @@ struct JsonRowParser::Impl {
                                   raw.back() == ']')) {
             raw.remove_suffix(1);
           }
-          if (!set_scalar_from_text(f, raw, m, &reason)) return fail(error, f->name(), reason);
+          const bool ok = profile != nullptr ? set_scalar_from_text(f, raw, profile, &reason)
+                                             : set_scalar_from_text(f, raw, m, &reason);
+          if (!ok) return fail(error, f->name(), reason);
           return true;
         }
         return fail(error, f->name(),
@@ -170,7 +209,11 @@ struct JsonRowParser::Impl {
         }
         bool b = false;
         if (auto e = v.get_bool().get(b)) return fail(error, f->name(), simd_error(e));
-        refl->SetBool(m, f, b);
+        if (w != nullptr && w->set_bool != nullptr) {
+          w->set_bool(*profile, b);
+        } else {
+          refl->SetBool(m, f, b);
+        }
         return true;
       }
       case od::json_type::object:
@@ -198,28 +241,29 @@ struct JsonRowParser::Impl {
       if (auto e = std::move(field_result).get(field)) return fail(error, f->name(), simd_error(e));
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return fail(error, f->name(), simd_error(e));
-      std::string name = fmt::format("{}.{}", f->name(), key);
+      // Named only for a message: formatting the name of every entry cost an allocation.
+      const auto name_of = [&] { return fmt::format("{}.{}", f->name(), key); };
       od::value value = field.value();
       od::json_type vt;
-      if (auto e = value.type().get(vt)) return fail(error, name, simd_error(e));
+      if (auto e = value.type().get(vt)) return fail(error, name_of(), simd_error(e));
       if (metrics) {
         double d = 0;
         if (vt == od::json_type::number) {
-          if (auto e = value.get_double().get(d)) return fail(error, name, simd_error(e));
+          if (auto e = value.get_double().get(d)) return fail(error, name_of(), simd_error(e));
         } else if (vt == od::json_type::string) {
           std::string_view s;
-          if (auto e = value.get_string().get(s)) return fail(error, name, simd_error(e));
+          if (auto e = value.get_string().get(s)) return fail(error, name_of(), simd_error(e));
           if (!parse_number_text(s, &d)) {
-            return fail(error, name, fmt::format("'{}' is not a number", s));
+            return fail(error, name_of(), fmt::format("'{}' is not a number", s));
           }
         } else {
-          return fail(error, name, "expected a number");
+          return fail(error, name_of(), "expected a number");
         }
         (*p->mutable_metrics())[std::string(key)] = d;
       } else {
-        if (vt != od::json_type::string) return fail(error, name, "expected a string");
+        if (vt != od::json_type::string) return fail(error, name_of(), "expected a string");
         std::string_view s;
-        if (auto e = value.get_string().get(s)) return fail(error, name, simd_error(e));
+        if (auto e = value.get_string().get(s)) return fail(error, name_of(), simd_error(e));
         (*p->mutable_attributes())[std::string(key)] = std::string(s);
       }
     }
@@ -229,12 +273,15 @@ struct JsonRowParser::Impl {
   bool parse_object(od::object obj, pb::Message* m, RowError* error, const std::string& prefix) {
     const FieldTable& table = table_for(m->GetDescriptor());
     const pb::Reflection* refl = m->GetReflection();
+    std::size_t position = 0;
     for (auto field_result : obj) {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return fail(error, prefix, simd_error(e));
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return fail(error, prefix, simd_error(e));
-      const pb::FieldDescriptor* f = table.find(key);
+      const FieldEntry* entry =
+          prefix.empty() ? find_top_level(table, key, position++) : table.find(key);
+      const pb::FieldDescriptor* f = entry != nullptr ? entry->field : nullptr;
       if (f == nullptr && prefix.empty()) {
         const auto it = std::find(extra_names.begin(), extra_names.end(), key);
         if (it != extra_names.end()) {
@@ -282,7 +329,7 @@ struct JsonRowParser::Impl {
       } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
         return fail(error, f->name(), "nested messages are not supported");
       } else {
-        if (!set_scalar(f, v, m, error)) return false;
+        if (!set_scalar(*entry, v, m, error)) return false;
       }
     }
     return true;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "batch/csv.hpp"
+#include "batch/plain_number.hpp"
 #include "engine/profile_writers.hpp"
 
 namespace retain::batch {
@@ -360,6 +361,12 @@ std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool i
     } else if (!f->is_repeated() && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) {
       c.kind = Kind::Scalar;
       c.field = f;
+      c.writer = profile_writer(f->number());
+      if (const pb::EnumDescriptor* e = f->enum_type()) {
+        for (int v = 0; v < e->value_count(); ++v) {
+          c.enum_values.emplace_back(e->value(v)->name(), e->value(v)->number());
+        }
+      }
     } else {
       *error = fmt::format(
           "header column {} '{}': this field cannot be given as a CSV column "
@@ -382,8 +389,61 @@ std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool i
   return header;
 }
 
+namespace {
+
+// The common cell of a scalar column, through its generated setter: a plain number, an exact
+// boolean or enum name, any string. False leaves the cell to set_scalar_from_text, which
+// accepts the other spellings and words the errors.
+bool set_plain_cell(const CsvHeader::Column& c, std::string_view cell,
+                    v1::CustomerProfile* profile) {
+  const ProfileWriter* w = c.writer;
+  if (w == nullptr) return false;
+  if (w->set_double != nullptr) {
+    double v = 0;
+    if (!parse_plain_double(cell, &v)) return false;
+    w->set_double(*profile, v);
+    return true;
+  }
+  if (w->set_int32 != nullptr) {
+    std::int32_t v = 0;
+    if (!parse_plain_int32(cell, &v)) return false;
+    w->set_int32(*profile, v);
+    return true;
+  }
+  if (w->set_string != nullptr) {
+    w->set_string(*profile, cell);
+    return true;
+  }
+  if (w->set_bool != nullptr) {
+    if (cell == "true" || cell == "1") {
+      w->set_bool(*profile, true);
+    } else if (cell == "false" || cell == "0") {
+      w->set_bool(*profile, false);
+    } else {
+      return false;
+    }
+    return true;
+  }
+  if (w->set_enum != nullptr) {
+    for (const auto& [name, number] : c.enum_values) {
+      if (name == cell) {
+        w->set_enum(*profile, number);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, RowError* error) {
+  // Clears everything but the maps, whose entries fill() overwrites or erases column by column.
+  metrics_.swap(*profile->mutable_metrics());
+  attributes_.swap(*profile->mutable_attributes());
   profile->Clear();
+  metrics_.swap(*profile->mutable_metrics());
+  attributes_.swap(*profile->mutable_attributes());
   std::string reason;
   if (!split_csv(record, cells_, scratch_, &reason)) {
     *error = RowError{"", std::move(reason)};
@@ -395,19 +455,41 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
                                       columns.size(), cells_.size())};
     return false;
   }
+  if (!fill(profile, error)) return false;
+  // Entries no column of this header wrote came from elsewhere (a profile first filled by other
+  // code): start from an empty profile instead.
+  if (profile->metrics().size() != metrics_set_ ||
+      profile->attributes().size() != attributes_set_) {
+    profile->Clear();
+    return fill(profile, error);
+  }
+  return true;
+}
+
+bool CsvRowParser::fill(v1::CustomerProfile* profile, RowError* error) {
+  const auto& columns = header_->columns();
+  std::string reason;
+  metrics_set_ = 0;
+  attributes_set_ = 0;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const std::string_view cell = cells_[i];
-    if (cell.empty()) continue;  // not set
     const CsvHeader::Column& c = columns[i];
+    if (cell.empty()) {  // not set
+      if (c.kind == CsvHeader::Kind::Metric) profile->mutable_metrics()->erase(c.key);
+      if (c.kind == CsvHeader::Kind::Attribute) profile->mutable_attributes()->erase(c.key);
+      continue;
+    }
     bool ok = true;
     switch (c.kind) {
       case CsvHeader::Kind::Scalar:
-        ok = set_scalar_from_text(c.field, cell, profile, &reason);
+        ok = set_plain_cell(c, cell, profile) ||
+             set_scalar_from_text(c.field, cell, profile, &reason);
         break;
       case CsvHeader::Kind::Metric: {
         double v = 0;
-        if (parse_double(cell, &v)) {
+        if (parse_plain_double(cell, &v) || parse_double(cell, &v)) {
           (*profile->mutable_metrics())[c.key] = v;
+          ++metrics_set_;
         } else {
           reason = fmt::format("'{}' is not a number", cell);
           ok = false;
@@ -415,7 +497,8 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
         break;
       }
       case CsvHeader::Kind::Attribute:
-        (*profile->mutable_attributes())[c.key] = std::string(cell);
+        (*profile->mutable_attributes())[c.key].assign(cell.data(), cell.size());
+        ++attributes_set_;
         break;
       case CsvHeader::Kind::RecentActions:
         ok = add_recent_actions(cell, profile, &reason);

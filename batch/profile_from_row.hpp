@@ -11,6 +11,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include "engine/profile_writers.hpp"
 #include "retain/v1/profile.pb.h"
 
 namespace retain::batch {
@@ -52,6 +53,11 @@ class CsvHeader {
     Kind kind = Kind::Ignored;
     const google::protobuf::FieldDescriptor* field = nullptr;  // Kind::Scalar
     std::string key;                                           // metrics/attributes key
+    // Kind::Scalar: the generated setter (null for a type it does not cover) and, for an
+    // enum, its value names, resolved here once: per cell, reflection, the setter lookup and
+    // FindValueByName cost more than parsing the value.
+    const ProfileWriter* writer = nullptr;
+    std::vector<std::pair<std::string, int>> enum_values;
   };
 
   // Resolves a header record. Column names are profile field names (snake_case, or the
@@ -81,9 +87,16 @@ class CsvRowParser {
   std::string_view cell(std::size_t column) const { return cells_[column]; }
 
  private:
+  bool fill(v1::CustomerProfile* profile, RowError* error);
+
   const CsvHeader* header_;
   std::vector<std::string_view> cells_;
   std::string scratch_;
+  // Where the profile's maps wait while the rest of it is cleared: the next row's metric and
+  // attribute cells then overwrite the entries in place instead of reallocating their nodes.
+  google::protobuf::Map<std::string, double> metrics_;
+  google::protobuf::Map<std::string, std::string> attributes_;
+  std::size_t metrics_set_ = 0, attributes_set_ = 0;  // by the last fill()
 };
 
 // The closest profile field name to `name` (for "did you mean"), or "".

@@ -101,6 +101,10 @@ std::unique_ptr<Chunk> RecordReader::next_chunk() {
   auto chunk = std::make_unique<Chunk>();
   chunk->seq = seq_++;
   chunk->records.reserve(limits_.chunk_records);
+  // As large as the last chunk: appending records to an empty string copied each chunk about
+  // twice while it grew.
+  chunk->data.reserve(std::min(last_chunk_bytes_ + last_chunk_bytes_ / 8, limits_.chunk_bytes) +
+                      kChunkPadding + 4096);
   std::string_view text;
   std::uint64_t line = 0;
   while (chunk->records.size() < limits_.chunk_records &&
@@ -118,6 +122,7 @@ std::unique_ptr<Chunk> RecordReader::next_chunk() {
     chunk->records.push_back(r);
   }
   if (chunk->records.empty()) return nullptr;
+  last_chunk_bytes_ = chunk->data.size();
   chunk->data.append(kChunkPadding, ' ');
   chunk->input_bytes_end = bytes_consumed();
   return chunk;

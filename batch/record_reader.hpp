@@ -59,6 +59,7 @@ class RecordReader {
   std::uint64_t blank_lines_ = 0;
   std::uint64_t next_index_ = 0;
   std::uint64_t seq_ = 0;
+  std::size_t last_chunk_bytes_ = 0;
 };
 
 // Counts the data records of an input (a quick scan; for shard ranges). Throws IoError.

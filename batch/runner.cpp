@@ -12,13 +12,16 @@
 
 #include <fmt/format.h>
 
+#include "batch/frame_summary.hpp"
 #include "batch/input_pass.hpp"
 #include "batch/io.hpp"
+#include "batch/lean_decision_writer.hpp"
 #include "batch/pipeline.hpp"
 #include "batch/profile_from_row.hpp"
 #include "batch/report.hpp"
 #include "batch/stats_file.hpp"
 #include "engine/engine.hpp"
+#include "engine/eval/evaluator.hpp"
 #include "engine/json_text.hpp"
 
 namespace retain::batch {
@@ -378,21 +381,36 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       output.write(writer->header());
     }
 
+    // Lean decisions go from the evaluation frame straight to text, without a v1::Decision
+    // (LeanDecisionWriter); the protobuf JSON writer and the trace need the Decision.
+    const bool lean = !o.explanations && !o.trace &&
+                      (out_format == OutputFormat::Csv || o.json_writer == JsonEngine::Fast);
     struct Worker {
       v1::CustomerProfile profile;
       v1::Decision decision;
       eval::EvalFrame frame;
       std::unique_ptr<RowParser> parser;
       std::unique_ptr<DecisionWriter> writer;
+      std::unique_ptr<LeanDecisionWriter> lean_writer;
       Summary summary;
+      std::unique_ptr<FrameSummary> lean_summary;
+      std::unique_ptr<lean::Slots> slots;
+      lean::Outcome outcome;
+      std::size_t output_per_row = 0;
     };
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned w = 0; w < threads; ++w) {
       auto worker = std::make_unique<Worker>();
       worker->parser = std::make_unique<RowParser>(
           pass.format, pass.header ? &*pass.header : nullptr, o.input.json_parser);
-      worker->writer = make_decision_writer(out_format, o.json_writer);
       worker->summary = Summary(o.summary);
+      if (lean) {
+        worker->lean_writer = std::make_unique<LeanDecisionWriter>(*rules, out_format);
+        worker->lean_summary = std::make_unique<FrameSummary>(*rules, &worker->summary);
+        worker->slots = std::make_unique<lean::Slots>(rules->program());
+      } else {
+        worker->writer = make_decision_writer(out_format, o.json_writer);
+      }
       workers.push_back(std::move(worker));
     }
 
@@ -407,18 +425,33 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
         threads, 4 * threads + 4, [&] { return pass.reader->next_chunk(); },
         [&](Chunk& chunk, unsigned w) {
           Worker& k = *workers[w];
-          chunk.output.reserve(chunk.records.size() * (out_format == OutputFormat::Csv ? 96 : 512));
+          // Sized from the bytes per row of this worker's last chunk: growing a buffer of
+          // hundreds of KB copies it, and a fixed guess was off by a factor of two or three.
+          const std::size_t per_row = k.output_per_row > 0
+                                          ? k.output_per_row
+                                          : (out_format == OutputFormat::Csv ? 96 : 512);
+          chunk.output.reserve(chunk.records.size() * per_row);
           Reject reject;
           for (const Record& r : chunk.records) {
             if (!profile_of(*k.parser, chunk, r, &k.profile, &reject)) {
               chunk.rejects.push_back(std::move(reject));
               continue;
             }
-            k.decision.Clear();
-            decide(*rules, k.profile, stats_ptr, k.frame, &k.decision, eval_options);
-            k.writer->write(k.decision, chunk.output);
-            k.summary.add(k.decision, k.profile, r.line);
+            if (lean) {
+              eval::evaluate(*rules, k.profile, stats_ptr, k.frame);
+              k.outcome.read(*k.slots, rules->program(), k.frame);
+              k.lean_writer->write(k.profile, k.frame, k.outcome, chunk.output);
+              k.lean_summary->add(k.profile, k.frame, k.outcome, r.line);
+            } else {
+              k.decision.Clear();
+              decide(*rules, k.profile, stats_ptr, k.frame, &k.decision, eval_options);
+              k.writer->write(k.decision, chunk.output);
+              k.summary.add(k.decision, k.profile, r.line);
+            }
             ++chunk.scored;
+          }
+          if (!chunk.records.empty()) {
+            k.output_per_row = chunk.output.size() / chunk.records.size() + 16;
           }
         },
         [&](Chunk& chunk) {
@@ -462,7 +495,10 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
                          rejects ? fmt::format(" (all in {})", o.rejects) : "");
     }
     totals.blank_lines = pass.reader->blank_lines();
-    for (const auto& w : workers) totals.merge(w->summary);
+    for (const auto& w : workers) {
+      if (w->lean_summary) w->lean_summary->flush();
+      totals.merge(w->summary);
+    }
     if (totals.read != totals.scored + totals.rejected || totals.decisions != totals.scored) {
       err << fmt::format("retain: internal error: read {} != scored {} + rejected {}\n",
                          totals.read, totals.scored, totals.rejected);

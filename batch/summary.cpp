@@ -61,9 +61,7 @@ void Summary::add(const v1::Decision& d, const v1::CustomerProfile& p, std::uint
   if (d.churn_risk() >= options_.risk_threshold && d.churn_risk() > 0) {
     ++at_risk;
     revenue_at_risk += revenue;
-    if (options_.top_n > 0 &&
-        (top_.size() < options_.top_n ||
-         better(TopCustomer{{}, revenue, 0, {}, {}, {}, line}, top_.front()))) {
+    if (would_keep(revenue, line)) {
       TopCustomer c;
       c.customer_id = d.customer_id();
       c.revenue_12m = revenue;
@@ -78,6 +76,12 @@ void Summary::add(const v1::Decision& d, const v1::CustomerProfile& p, std::uint
       offer_top(std::move(c));
     }
   }
+}
+
+bool Summary::would_keep(double revenue_12m, std::uint64_t line) const {
+  return options_.top_n > 0 &&
+         (top_.size() < options_.top_n ||
+          better(TopCustomer{{}, revenue_12m, 0, {}, {}, {}, line}, top_.front()));
 }
 
 void Summary::offer_top(TopCustomer c) {

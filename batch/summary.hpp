@@ -44,6 +44,12 @@ class Summary {
   void add_reject(const Reject& reject);  // keeps the first rejects_kept, by line
   void merge(const Summary& other);
 
+  // The top customers at risk, for callers that count without a v1::Decision (the lean
+  // FrameSummary): whether a customer at risk would enter the list, then the offer itself.
+  // Asking first spares building a TopCustomer (strings) for most rows.
+  bool would_keep(double revenue_12m, std::uint64_t line) const;
+  void offer_top(TopCustomer c);
+
   static std::size_t risk_bin(double risk);
   static std::string risk_bin_label(std::size_t bin);
 
@@ -67,7 +73,6 @@ class Summary {
   const SummaryOptions& options() const { return options_; }
 
  private:
-  void offer_top(TopCustomer c);
   SummaryOptions options_;
   std::vector<TopCustomer> top_;  // a min-heap on (revenue, -line), at most top_n
   std::vector<Reject> rejects_;

@@ -1,5 +1,10 @@
 #include "batch/decision_writer.hpp"
 
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
@@ -148,6 +153,24 @@ TEST(DecisionWriterTest, JsonStringsEscapeControlCharacters) {
   out.clear();
   append_json_number(out, 0.1 + 0.2);
   EXPECT_EQ(std::stod(out), 0.1 + 0.2) << "shortest round-trip form";
+}
+
+TEST(DecisionWriterTest, AppendNumberWritesWhatFmtWrites) {
+  std::mt19937_64 rng(11);
+  std::vector<double> values = {0.0,    -0.0,  1.0,     0.1 + 0.2, 1e21,   1e-7, 123456789012.5,
+                                5e-324, 1e308, -2.5e-3, 0.3,       1.0 / 3};
+  for (int i = 0; i < 100000; ++i) {
+    std::uint64_t bits = rng();
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    if (std::isfinite(d)) values.push_back(d);
+    values.push_back(static_cast<double>(rng() % 1000000) / 1000.0);
+  }
+  for (double v : values) {
+    std::string out = "x";
+    append_number(out, v);
+    ASSERT_EQ(out, "x" + fmt::format("{}", v));
+  }
 }
 
 }  // namespace

@@ -32,6 +32,25 @@ TEST(JsonRowParserTest, AgreesWithProtobufJsonStringToMessage) {
   }
 }
 
+// The parser first tries the key the previous line had at the same position.
+TEST(JsonRowParserTest, KeysInAnotherOrderThanTheLineBefore) {
+  JsonRowParser parser;
+  v1::CustomerProfile p;
+  RowError e;
+  ASSERT_TRUE(parser.parse(R"({"customer_id":"A","tenure_months":1,"satisfaction":5})", 0, &p, &e));
+  ASSERT_TRUE(
+      parser.parse(R"({"tenure_months":2,"customer_id":"B","defect_rate":0.5})", 0, &p, &e));
+  EXPECT_EQ(p.customer_id(), "B");
+  EXPECT_EQ(p.tenure_months(), 2);
+  EXPECT_FALSE(p.has_satisfaction());
+  EXPECT_DOUBLE_EQ(p.defect_rate(), 0.5);
+  ASSERT_FALSE(parser.parse(R"({"tenure_months":3,"customer_idd":"C"})", 0, &p, &e));
+  EXPECT_EQ(e.field, "customer_idd");
+  ASSERT_TRUE(parser.parse(R"({"tenureMonths":4,"customer_id":"D"})", 0, &p, &e));
+  EXPECT_EQ(p.tenure_months(), 4);
+  EXPECT_EQ(p.customer_id(), "D");
+}
+
 TEST(JsonRowParserTest, ParsesInPlaceWithPadding) {
   std::string buffer = std::string(kLines[0]) + "\n" + std::string(64, ' ');
   JsonRowParser fast;

@@ -53,6 +53,38 @@ TEST(ProfileFromRowTest, MapsEveryKindOfColumn) {
   EXPECT_FALSE(p.has_days_since_last_order());
 }
 
+// The parser keeps the map entries of one row for the next (CsvRowParser::parse): an empty
+// cell must still remove the key, and entries from elsewhere must not survive.
+TEST(ProfileFromRowTest, MapEntriesDoNotLeakFromRowToRow) {
+  const CsvHeader h = header("customer_id,metrics.nps,metrics.ces,attributes.region");
+  CsvRowParser parser(h);
+  v1::CustomerProfile p;
+  RowError e;
+  ASSERT_TRUE(parser.parse("C-1,9,2.5,north", &p, &e)) << e.reason;
+  EXPECT_EQ(p.metrics().size(), 2u);
+  ASSERT_TRUE(parser.parse("C-2,,3,", &p, &e)) << e.reason;
+  EXPECT_EQ(p.metrics().count("nps"), 0u);
+  EXPECT_DOUBLE_EQ(p.metrics().at("ces"), 3);
+  EXPECT_TRUE(p.attributes().empty());
+  ASSERT_FALSE(parser.parse("C-3,x,4,south", &p, &e));
+  ASSERT_TRUE(parser.parse("C-4,7,,west", &p, &e)) << e.reason;
+  EXPECT_DOUBLE_EQ(p.metrics().at("nps"), 7);
+  EXPECT_EQ(p.metrics().count("ces"), 0u);
+  EXPECT_EQ(p.attributes().at("region"), "west");
+  (*p.mutable_metrics())["foreign"] = 1;
+  (*p.mutable_attributes())["other"] = "x";
+  ASSERT_TRUE(parser.parse("C-5,1,2,east", &p, &e)) << e.reason;
+  EXPECT_EQ(p.metrics().size(), 2u);
+  EXPECT_EQ(p.metrics().count("foreign"), 0u);
+  EXPECT_EQ(p.attributes().size(), 1u);
+  EXPECT_EQ(p.attributes().at("region"), "east");
+  EXPECT_EQ(p.customer_id(), "C-5");
+  v1::CustomerProfile other;
+  (*other.mutable_metrics())["foreign"] = 1;
+  ASSERT_TRUE(parser.parse("C-6,,,", &other, &e)) << e.reason;
+  EXPECT_TRUE(other.metrics().empty()) << "another profile than the last one";
+}
+
 TEST(ProfileFromRowTest, OptionalZeroIsSetNotUnset) {
   const CsvHeader h = header("customer_id,days_since_last_order");
   CsvRowParser parser(h);
