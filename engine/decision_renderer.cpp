@@ -20,23 +20,27 @@ void fill_texts(const compile::Texts& texts, google::protobuf::Map<std::string, 
 void fill_because(const Rule& rule, const Program& p, const EvalFrame& frame,
                   google::protobuf::Map<std::string, std::string>* out) {
   for (const auto& [lang, pieces] : rule.because) {
-    std::string text;
+    // Formatted straight into the map's string: no temporary per piece or per text.
+    std::string& text = (*out)[lang];
+    text.clear();
     for (const auto& piece : pieces) {
       if (piece.slot == compile::kNone) {
         text += piece.literal;
       } else {
-        text += format_value(frame.slots[piece.slot], p, piece.display);
+        append_value(text, frame.slots[piece.slot], p, piece.display);
       }
     }
-    (*out)[lang] = std::move(text);
   }
 }
 
 void fill_evidence(const Rule& rule, const Program& p, const EvalFrame& frame, v1::Evidence* out) {
   out->set_rule(rule.location);
   out->set_condition(rule.condition);
+  auto& values = *out->mutable_values();
   for (const auto& item : rule.evidence) {
-    (*out->mutable_values())[item.name] = format_value(frame.slots[item.slot], p, item.display);
+    std::string& text = values[item.name];
+    text.clear();
+    append_value(text, frame.slots[item.slot], p, item.display);
   }
 }
 
