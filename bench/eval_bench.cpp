@@ -266,6 +266,22 @@ void BM_DecideOnArenaAndSerialize_ShippedRules(benchmark::State& state) {
 }
 BENCHMARK(BM_DecideOnArenaAndSerialize_ShippedRules);
 
+// What the service does instead for a unary Evaluate without a trace: the decision written
+// straight in wire format (decide_wire), nothing built or serialised.
+void BM_DecideWire_ShippedRules(benchmark::State& state) {
+  static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});
+  const auto& people = profiles();
+  retain::eval::EvalFrame frame;
+  std::string wire;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    retain::decide_wire(*rules, people[i++ & 4095], nullptr, frame, true, &wire);
+    benchmark::DoNotOptimize(wire.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_DecideWire_ShippedRules);
+
 // The client's side: parsing full decisions, on the heap (Clear() between calls) and on an
 // arena reset per call.
 std::vector<std::string> full_decisions_wire() {
