@@ -267,11 +267,18 @@ class Wire {
   explicit Wire(std::string& buffer) : s_(buffer) {}
 
   void varint(std::uint64_t v) {
+    if (v < 0x80) {  // tags and most lengths
+      s_.push_back(static_cast<char>(v));
+      return;
+    }
+    char bytes[10];
+    std::size_t n = 0;
     while (v >= 0x80) {
-      s_.push_back(static_cast<char>(v | 0x80));
+      bytes[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    s_.push_back(static_cast<char>(v));
+    bytes[n++] = static_cast<char>(v);
+    s_.append(bytes, n);
   }
   void tag(int field, int wire_type) {
     varint(static_cast<std::uint64_t>(field) << 3 | static_cast<std::uint64_t>(wire_type));
@@ -289,7 +296,9 @@ class Wire {
     std::memcpy(&bits, &value, sizeof bits);
     if (bits == 0) return;
     tag(field, 1);
-    for (int i = 0; i < 8; ++i) s_.push_back(static_cast<char>(bits >> (8 * i)));
+    char bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(bits >> (8 * i));
+    s_.append(bytes, 8);
   }
   void int32(int field, std::int32_t value) {
     if (value == 0) return;

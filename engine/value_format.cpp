@@ -1,9 +1,11 @@
 #include "engine/value_format.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <google/protobuf/descriptor.h>
 
@@ -13,6 +15,15 @@ namespace {
 
 // Every integer of this magnitude or less is exact in a double and fits an int64.
 constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+
+// "%.Nf" without a format string to parse at run time (fmt's dynamic precision parses one per
+// call). std::to_chars is correctly rounded, as fmt is.
+void append_fixed(std::string& out, double number, int decimals) {
+  char buffer[400];  // the longest double in fixed notation is 309 digits, plus decimals
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::fixed, decimals);
+  out.append(buffer, result.ptr);
+}
 
 }  // namespace
 
@@ -28,7 +39,7 @@ void append_number(std::string& out, double number, int decimals) {
     return;
   }
   const std::size_t start = out.size();
-  fmt::format_to(std::back_inserter(out), "{:.{}f}", number, decimals);
+  append_fixed(out, number, decimals);
   if (out.find('.', start) != std::string::npos) {
     while (out.back() == '0') out.pop_back();
     if (out.back() == '.') out.pop_back();
@@ -79,13 +90,13 @@ void append_value(std::string& out, const eval::Value& value, const compile::Pro
   }
   if (display.format.size() == 2 && display.format[0] == '.') {
     const int decimals = display.format[1] - '0';
-    fmt::format_to(std::back_inserter(out), "{:.{}f}", value.number, decimals);
+    append_fixed(out, value.number, decimals);
     return;
   }
   // Small fractions keep three significant digits (0.004 stays 0.004); others two decimals.
   const double magnitude = std::fabs(value.number);
   if (magnitude > 0 && magnitude < 1) {
-    fmt::format_to(std::back_inserter(out), "{:.3g}", value.number);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:.3g}"), value.number);
     return;
   }
   append_number(out, value.number, 2);

@@ -69,6 +69,27 @@ TEST(ValueFormatTest, NumbersPrintAsTheTrimmedFixedFormat) {
   }
 }
 
+TEST(ValueFormatTest, DisplayFormatsPrintAsFmtDoes) {
+  compile::Program program;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> real(-1000, 1000);
+  std::uniform_real_distribution<double> fraction(-1, 1);
+  for (int i = 0; i < 2000; ++i) {
+    const double n = real(rng);
+    for (int decimals : {0, 1, 2}) {
+      compile::Display display;
+      display.format = "." + std::to_string(decimals);
+      EXPECT_EQ(format_value(eval::Value::of(n), program, display),
+                fmt::format("{:.{}f}", n, decimals));
+    }
+    const double f = fraction(rng);
+    if (f != 0) {
+      EXPECT_EQ(format_value(eval::Value::of(f), program, compile::Display{}),
+                fmt::format("{:.3g}", f));
+    }
+  }
+}
+
 TEST(ValueFormatTest, AppendKeepsWhatIsAlreadyThere) {
   compile::Program program;
   std::string text = "days: ";
