@@ -243,7 +243,7 @@ class UnarySlot {
  public:
   UnarySlot(RetentionEngine::Stub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
             std::size_t offset)
-      : stub_(stub), requests_(requests), run_(run), next_(offset), arena_(arena_options()) {}
+      : stub_(stub), requests_(requests), run_(run), next_(offset) {}
 
   void start() { issue(); }
 
@@ -256,13 +256,10 @@ class UnarySlot {
     }
     ctx_ = std::make_unique<grpc::ClientContext>();
     ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    // As a CRM client that decides many customers would: each response is parsed on an arena
-    // emptied before the next call, not field by field on the heap (docs/service.md).
-    arena_.Reset();
-    response_ = google::protobuf::Arena::CreateMessage<EvaluateResponse>(&arena_);
+    response_.Clear();
     sent_ = now;
     const auto& request = (*requests_)[next_++ % requests_->size()];
-    stub_->async()->Evaluate(ctx_.get(), &request, response_,
+    stub_->async()->Evaluate(ctx_.get(), &request, &response_,
                              [this](grpc::Status status) { completed(status); });
   }
   void completed(const grpc::Status& status) {
@@ -283,13 +280,7 @@ class UnarySlot {
   Run* run_;
   std::size_t next_;
   std::unique_ptr<grpc::ClientContext> ctx_;
-  static google::protobuf::ArenaOptions arena_options() {
-    google::protobuf::ArenaOptions o;
-    o.start_block_size = 16 * 1024;  // a full decision takes ~10 KB of message memory
-    return o;
-  }
-  google::protobuf::Arena arena_;
-  EvaluateResponse* response_ = nullptr;
+  EvaluateResponse response_;
   Clock::time_point sent_;
   Result result_;
 };
