@@ -6,6 +6,7 @@
 #include <random>
 
 #include <benchmark/benchmark.h>
+#include <google/protobuf/arena.h>
 
 #include "engine/compile/compiler.hpp"
 #include "engine/engine.hpp"
@@ -243,6 +244,79 @@ void BM_DecideLean_ShippedRules(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_DecideLean_ShippedRules);
+
+// The server's side of a unary VIEW_FULL Evaluate: the decision rendered on an arena reset per
+// call (as RetentionEngineService does), then serialised.
+void BM_DecideOnArenaAndSerialize_ShippedRules(benchmark::State& state) {
+  static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});
+  const auto& people = profiles();
+  retain::eval::EvalFrame frame;
+  google::protobuf::Arena arena;
+  std::string wire;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto* decision = google::protobuf::Arena::CreateMessage<retain::v1::Decision>(&arena);
+    retain::decide(*rules, people[i++ & 4095], nullptr, frame, decision);
+    wire.clear();
+    decision->AppendToString(&wire);
+    benchmark::DoNotOptimize(wire.data());
+    arena.Reset();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_DecideOnArenaAndSerialize_ShippedRules);
+
+// What the service does instead for a unary Evaluate without a trace: the decision written
+// straight in wire format (decide_wire), nothing built or serialised.
+void BM_DecideWire_ShippedRules(benchmark::State& state) {
+  static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});
+  const auto& people = profiles();
+  retain::eval::EvalFrame frame;
+  std::string wire;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    retain::decide_wire(*rules, people[i++ & 4095], nullptr, frame, true, &wire);
+    benchmark::DoNotOptimize(wire.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_DecideWire_ShippedRules);
+
+// The client's side: parsing full decisions, on the heap (Clear() between calls) and on an
+// arena reset per call.
+std::vector<std::string> full_decisions_wire() {
+  static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});
+  const auto& people = profiles();
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < 256; ++i)
+    out.push_back(retain::decide(*rules, people[i], nullptr).SerializeAsString());
+  return out;
+}
+
+void BM_ParseFullDecision_Heap(benchmark::State& state) {
+  static const auto wire = full_decisions_wire();
+  retain::v1::Decision decision;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    decision.Clear();
+    benchmark::DoNotOptimize(decision.ParseFromString(wire[i++ & 255]));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ParseFullDecision_Heap);
+
+void BM_ParseFullDecision_Arena(benchmark::State& state) {
+  static const auto wire = full_decisions_wire();
+  google::protobuf::Arena arena;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto* decision = google::protobuf::Arena::CreateMessage<retain::v1::Decision>(&arena);
+    benchmark::DoNotOptimize(decision->ParseFromString(wire[i++ & 255]));
+    arena.Reset();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ParseFullDecision_Arena);
 
 }  // namespace
 

@@ -24,6 +24,14 @@ void decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
   render_decision(rules, profile, frame, RenderOptions{options.trace, explain}, decision);
 }
 
+void decide_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+                 const PopulationStats* stats, eval::EvalFrame& frame, bool explanations,
+                 std::string* out) {
+  eval::evaluate(rules, profile, stats, frame);
+  if (explanations) eval::evaluate_render(rules, profile, frame);
+  render_decision_wire(rules, profile, frame, explanations, out);
+}
+
 v1::Decision decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
                     const PopulationStats* stats, const EvalOptions& options) {
   eval::EvalFrame frame;

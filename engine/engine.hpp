@@ -56,6 +56,12 @@ void decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
             const PopulationStats* stats, eval::EvalFrame& frame, v1::Decision* decision,
             const EvalOptions& options = {});
 
+// The decision decide() makes without a trace, as the protobuf wire bytes of the v1::Decision
+// (render_decision_wire): for callers that only send it on. `out` is overwritten.
+void decide_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
+                 const PopulationStats* stats, eval::EvalFrame& frame, bool explanations,
+                 std::string* out);
+
 // Convenience for one-off calls: allocates its own frame.
 v1::Decision decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
                     const PopulationStats* stats = nullptr, const EvalOptions& options = {});

@@ -60,6 +60,27 @@ grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stat
   return grpc::Status::OK;
 }
 
+grpc::Status evaluate_wire(const compile::RuleSet& rules, const PopulationStats* stats,
+                           const v1::EvaluateRequest& request, std::string* response) {
+  if (auto status = check_request(request); !status.ok()) return status;
+  thread_local std::string decision;
+  // As decide_into(): a compact decision is the one rendered without texts.
+  decide_wire(rules, request.profile(), stats, thread_frame(),
+              request.view() != v1::EvaluateRequest::VIEW_COMPACT, &decision);
+  // EvaluateResponse { Decision decision = 1; }: tag, length, bytes.
+  response->clear();
+  response->push_back(static_cast<char>(v1::EvaluateResponse::kDecisionFieldNumber << 3 | 2));
+  for (std::size_t n = decision.size();; n >>= 7) {
+    if (n < 0x80) {
+      response->push_back(static_cast<char>(n));
+      break;
+    }
+    response->push_back(static_cast<char>(n | 0x80));
+  }
+  response->append(decision);
+  return grpc::Status::OK;
+}
+
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
                    const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
                    v1::EvaluateResponse* result) {

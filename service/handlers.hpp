@@ -28,6 +28,12 @@ grpc::Status check_profile(const v1::CustomerProfile& profile);
 grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stats,
                       const v1::EvaluateRequest& request, v1::EvaluateResponse* response);
 
+// The same answer as evaluate() for a request without `explain`, as the wire bytes of the
+// EvaluateResponse (the decision written by decide_wire): nothing to build, serialise and free.
+// A request with `explain` (a trace) must go through evaluate().
+grpc::Status evaluate_wire(const compile::RuleSet& rules, const PopulationStats* stats,
+                           const v1::EvaluateRequest& request, std::string* response);
+
 // Evaluates one profile of a batch into `result`: the decision, or `error` set to the message
 // evaluate() would refuse it with. stats may be null.
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,

@@ -7,7 +7,10 @@
 #include <vector>
 
 #include <google/protobuf/arena.h>
+#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/message_allocator.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+#include <grpcpp/support/proto_buffer_writer.h>
 
 #include <fmt/format.h>
 
@@ -65,30 +68,6 @@ class ArenaResponse {
   InlineArena arena_;
   v1::EvaluateResponse* response_ = nullptr;
 };
-
-// Evaluate's request and response on one arena per call (gRPC's MessageAllocator hook).
-class EvaluateArenaAllocator final
-    : public grpc::MessageAllocator<v1::EvaluateRequest, v1::EvaluateResponse> {
-  class Holder final : public grpc::MessageHolder<v1::EvaluateRequest, v1::EvaluateResponse> {
-   public:
-    Holder() {
-      auto& a = arena_.get();
-      set_request(google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&a));
-      set_response(google::protobuf::Arena::CreateMessage<v1::EvaluateResponse>(&a));
-    }
-    void Release() override { delete this; }
-
-   private:
-    InlineArena arena_;
-  };
-
- public:
-  grpc::MessageHolder<v1::EvaluateRequest, v1::EvaluateResponse>* AllocateMessages() override {
-    return new Holder();
-  }
-};
-
-EvaluateArenaAllocator g_evaluate_allocator;  // stateless; shared by every service instance
 
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -242,7 +221,6 @@ bool deadline_passed(const grpc::CallbackServerContext& context) {
 }
 
 RetentionEngineService::RetentionEngineService(ServiceConfig config) : config_(std::move(config)) {
-  SetMessageAllocatorFor_Evaluate(&g_evaluate_allocator);
   SetMessageAllocatorFor_EvaluateBatch(batch_arena_allocator());
   if (!config_.reload) {
     RuleStore* rules = config_.rules;
@@ -266,16 +244,48 @@ grpc::Status RetentionEngineService::evaluate_one(const v1::EvaluateRequest& req
   return status;
 }
 
+grpc::Status RetentionEngineService::evaluate_unary(const v1::EvaluateRequest& request,
+                                                    grpc::ByteBuffer* response,
+                                                    std::string_view id) {
+  if (request.explain() || config_.decision_log != nullptr) {
+    auto* message =
+        google::protobuf::Arena::CreateMessage<v1::EvaluateResponse>(request.GetArena());
+    auto status = evaluate_one(request, message, id);
+    if (!status.ok()) return status;
+    bool own_buffer = false;
+    return grpc::SerializationTraits<v1::EvaluateResponse>::Serialize(*message, response,
+                                                                      &own_buffer);
+  }
+  const auto loaded = config_.rules->current();
+  if (!loaded || !loaded->rules) return unavailable();
+  thread_local std::string wire;
+  auto status = handlers::evaluate_wire(*loaded->rules, config_.stats.get(), request, &wire);
+  if (!status.ok()) return status;
+  grpc::Slice slice(wire);
+  grpc::ByteBuffer bytes(&slice, 1);
+  response->Swap(&bytes);
+  return grpc::Status::OK;
+}
+
 grpc::ServerUnaryReactor* RetentionEngineService::Evaluate(grpc::CallbackServerContext* context,
-                                                           const v1::EvaluateRequest* request,
-                                                           v1::EvaluateResponse* response) {
+                                                           const grpc::ByteBuffer* request_bytes,
+                                                           grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
+  // The request is parsed on a per-thread arena, emptied when the call is answered: the
+  // handler runs to its end on this thread.
+  thread_local InlineArena arena;
+  auto* request = google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena.get());
+  grpc::ByteBuffer copy(*request_bytes);  // Deserialize consumes its buffer; this shares slices
+  grpc::Status status = grpc::SerializationTraits<v1::EvaluateRequest>::Deserialize(&copy, request);
   const std::string id = wants_request_id() ? request_id(*context) : std::string();
-  grpc::Status status =
-      deadline_passed(*context) ? deadline_exceeded() : evaluate_one(*request, response, id);
+  if (status.ok()) {
+    status =
+        deadline_passed(*context) ? deadline_exceeded() : evaluate_unary(*request, response, id);
+  }
   log_call("Evaluate", id, status, start, request->profile().customer_id());
   reactor->Finish(std::move(status));
+  arena.get().Reset();
   return reactor;
 }
 

@@ -27,13 +27,17 @@ struct ServiceConfig {
   std::function<ReloadResult(std::string_view trigger)> reload;
 };
 
-class RetentionEngineService final : public v1::RetentionEngine::CallbackService {
+// Evaluate is a raw method (bytes in, bytes out): the response is the decision written straight
+// in wire format (handlers::evaluate_wire) when no trace or decision log needs the message. The
+// wire format, and so every client, is the same as with the generated typed method.
+class RetentionEngineService final : public v1::RetentionEngine::WithRawCallbackMethod_Evaluate<
+                                         v1::RetentionEngine::CallbackService> {
  public:
   explicit RetentionEngineService(ServiceConfig config);
 
   grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* context,
-                                     const v1::EvaluateRequest* request,
-                                     v1::EvaluateResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* EvaluateStream(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* EvaluateBatch(grpc::CallbackServerContext* context,
@@ -58,6 +62,10 @@ class RetentionEngineService final : public v1::RetentionEngine::CallbackService
   grpc::Status evaluate_one(const v1::EvaluateRequest& request, v1::EvaluateResponse* response,
                             std::string_view request_id);
   bool wants_request_id() const;
+  // Evaluate's answer as bytes: the wire path, or evaluate_one() serialised when the request
+  // asks for a trace or a decision log is written (both need the message).
+  grpc::Status evaluate_unary(const v1::EvaluateRequest& request, grpc::ByteBuffer* response,
+                              std::string_view request_id);
   // Evaluates a batch on one snapshot of the rule set: one result per profile, a refused
   // profile's with `error`. A batch above max_batch is INVALID_ARGUMENT; a call cancelled or
   // past its deadline stops within the batch (CANCELLED, DEADLINE_EXCEEDED). With a decision

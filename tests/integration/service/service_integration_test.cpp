@@ -1,5 +1,6 @@
 // The real server, in-process on 127.0.0.1 port 0, called with real gRPC clients: every RPC,
 // reload under load, bad input, admin refusal, health, reflection, TLS and draining.
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -454,6 +455,49 @@ TEST_F(ServiceTest, DecisionLogWritesOneJsonLinePerDecision) {
     EXPECT_NE(lines[i].find("\"customer_id\":\"D-" + std::to_string(i) + "\""), std::string::npos);
     EXPECT_NE(lines[i].find("\"decision\":{"), std::string::npos);
   }
+}
+
+// With a decision log Evaluate builds the message (to log it) instead of writing the bytes
+// directly: both answers are the same decision.
+TEST_F(ServiceTest, EvaluateAnswersTheSameWithAndWithoutADecisionLog) {
+  auto logged = options();
+  logged.decision_log = dir_.file("decisions.jsonl");
+  auto with_log = start(logged);
+  auto without_log = start();
+  auto a = stub(*with_log);
+  auto b = stub(*without_log);
+  for (const auto view : {v1::EvaluateRequest::VIEW_FULL, v1::EvaluateRequest::VIEW_COMPACT}) {
+    for (int complaints : {0, 5}) {
+      auto req = request("L-" + std::to_string(complaints), complaints);
+      req.set_view(view);
+      v1::EvaluateResponse from_log, direct;
+      grpc::ClientContext c1, c2;
+      deadline(c1);
+      deadline(c2);
+      ASSERT_TRUE(a->Evaluate(&c1, req, &from_log).ok());
+      ASSERT_TRUE(b->Evaluate(&c2, req, &direct).ok());
+      EXPECT_EQ(direct.SerializeAsString().size(), from_log.SerializeAsString().size());
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(direct, from_log))
+          << direct.DebugString() << "\n"
+          << from_log.DebugString();
+    }
+  }
+}
+
+// Evaluate parses its request itself (a raw method): bytes that are no EvaluateRequest are
+// refused as gRPC's generated handler refuses them, and the server keeps answering.
+TEST_F(ServiceTest, EvaluateRefusesBytesThatAreNoRequest) {
+  auto server = start();
+  auto channel = testing::channel(server->address());
+  std::string response;
+  const auto status =
+      testing::raw_unary(channel, "/retain.v1.RetentionEngine/Evaluate", "\x0a\xff\xff", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL) << status.error_message();
+  auto client = stub(*server);
+  grpc::ClientContext ctx;
+  deadline(ctx);
+  v1::EvaluateResponse ok;
+  EXPECT_TRUE(client->Evaluate(&ctx, request("C-1"), &ok).ok());
 }
 
 TEST_F(ServiceTest, ShutdownLetsInFlightStreamsFinish) {

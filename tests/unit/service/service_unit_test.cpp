@@ -1,4 +1,6 @@
 // The service's plain parts without a server: handlers, conversions, logs, the rule store.
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -67,6 +69,51 @@ TEST(HandlersTest, CheckRequestNamesTheField) {
   s = handlers::check_request(r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("profile.defect_rate: ", 0), 0u) << s.error_message();
+}
+
+// Evaluate answers with bytes written by hand (evaluate_wire): they must parse to the response
+// evaluate() builds, for the shipped rules and every example profile, in both views, and refuse
+// what evaluate() refuses with the same status.
+TEST(HandlersTest, EvaluateWireIsEvaluateSerialised) {
+  auto loaded = load_rules({std::string(RETAIN_SOURCE_DIR) + "/rules"});
+  ASSERT_TRUE(loaded.value);
+  const auto& rules = **loaded.value;
+  int profiles = 0;
+  for (const auto& entry :
+       fs::directory_iterator(std::string(RETAIN_SOURCE_DIR) + "/examples/profiles")) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path());
+    const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    v1::EvaluateRequest request;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, request.mutable_profile()).ok())
+        << entry.path();
+    ++profiles;
+    for (auto view : {v1::EvaluateRequest::VIEW_FULL, v1::EvaluateRequest::VIEW_COMPACT}) {
+      request.set_view(view);
+      v1::EvaluateResponse expected;
+      ASSERT_TRUE(handlers::evaluate(rules, nullptr, request, &expected).ok());
+      std::string wire;
+      ASSERT_TRUE(handlers::evaluate_wire(rules, nullptr, request, &wire).ok());
+      v1::EvaluateResponse parsed;
+      ASSERT_TRUE(parsed.ParseFromString(wire)) << entry.path();
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected))
+          << entry.path() << " view " << view << "\nwire:\n"
+          << parsed.DebugString() << "\nevaluate():\n"
+          << expected.DebugString();
+      EXPECT_EQ(wire.size(), expected.ByteSizeLong()) << entry.path();
+    }
+  }
+  EXPECT_GT(profiles, 3);
+
+  v1::EvaluateRequest bad;
+  bad.mutable_profile()->set_customer_id("C-1");
+  bad.mutable_profile()->set_satisfaction(11);
+  v1::EvaluateResponse unused;
+  const auto expected = handlers::evaluate(rules, nullptr, bad, &unused);
+  std::string wire;
+  const auto status = handlers::evaluate_wire(rules, nullptr, bad, &wire);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), expected.error_message());
 }
 
 TEST(HandlersTest, CheckBatchLimitsItsSizeAndId) {
