@@ -1,11 +1,8 @@
 #include "engine/decision_renderer.hpp"
 
-#include <cstdint>
-#include <cstring>
-#include <string_view>
-
 #include <fmt/format.h>
 
+#include "engine/decision_text.hpp"
 #include "engine/value_format.hpp"
 
 namespace retain {
@@ -27,13 +24,7 @@ void fill_because(const Rule& rule, const Program& p, const EvalFrame& frame,
     // Formatted straight into the map's string: no temporary per piece or per text.
     std::string& text = (*out)[lang];
     text.clear();
-    for (const auto& piece : pieces) {
-      if (piece.slot == compile::kNone) {
-        text += piece.literal;
-      } else {
-        append_value(text, frame.slots[piece.slot], p, piece.display);
-      }
-    }
+    append_because(text, pieces, p, frame);
   }
 }
 
@@ -56,16 +47,6 @@ void fill_finding(const Rule& rule, const Program& p, const EvalFrame& frame, v1
   out->set_priority(rule.priority);
 }
 
-// Lists the evidence values that were unknown, to say why a rule could not be decided.
-std::string missing_values(const Rule& rule, const EvalFrame& frame) {
-  std::vector<std::string> names;
-  for (const auto& item : rule.evidence) {
-    if (!frame.slots[item.slot].known()) names.push_back(item.name);
-  }
-  if (names.empty()) return "a value it needs is not known";
-  return fmt::format("not known: {}", fmt::join(names, ", "));
-}
-
 const char* kind_name(RuleKind kind) {
   switch (kind) {
     case RuleKind::Cause:
@@ -85,7 +66,7 @@ const char* kind_name(RuleKind kind) {
 void note_unknown(const Rule& rule, const EvalFrame& frame, bool explain, v1::Decision* decision) {
   auto* unknown = decision->add_unknowns();
   unknown->set_rule(rule.id);
-  if (explain) unknown->set_reason(missing_values(rule, frame));
+  if (explain) unknown->set_reason(unknown_reason(rule, frame));
 }
 
 void trace_rule(const Rule& rule, const Program& p, const EvalFrame& frame, const char* outcome,
@@ -251,238 +232,6 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       entry->set_detail(format_value(value, p, compile::Display{}));
     }
   }
-}
-
-}  // namespace retain
-
-namespace retain {
-
-namespace {
-
-// Protobuf wire format, written by hand for render_decision_wire. Field numbers are those of
-// proto/retain/v1/decision.proto; proto3 leaves out empty strings and zero numbers, so this
-// does too, and parsing gives back exactly the message render_decision builds (tested).
-class Wire {
- public:
-  explicit Wire(std::string& buffer) : s_(buffer) {}
-
-  void varint(std::uint64_t v) {
-    if (v < 0x80) {  // tags and most lengths
-      s_.push_back(static_cast<char>(v));
-      return;
-    }
-    char bytes[10];
-    std::size_t n = 0;
-    while (v >= 0x80) {
-      bytes[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    bytes[n++] = static_cast<char>(v);
-    s_.append(bytes, n);
-  }
-  void tag(int field, int wire_type) {
-    varint(static_cast<std::uint64_t>(field) << 3 | static_cast<std::uint64_t>(wire_type));
-  }
-  void bytes(int field, std::string_view value) {
-    tag(field, 2);
-    varint(value.size());
-    s_.append(value);
-  }
-  void string(int field, std::string_view value) {
-    if (!value.empty()) bytes(field, value);
-  }
-  void number(int field, double value) {
-    std::uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    if (bits == 0) return;
-    tag(field, 1);
-    char bytes[8];
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(bits >> (8 * i));
-    s_.append(bytes, 8);
-  }
-  void int32(int field, std::int32_t value) {
-    if (value == 0) return;
-    tag(field, 0);
-    varint(static_cast<std::uint64_t>(static_cast<std::int64_t>(value)));  // as protobuf does
-  }
-  void map_entry(int field, std::string_view key, std::string_view value) {
-    tag(field, 2);
-    varint(2 + varint_size(key.size()) + key.size() + varint_size(value.size()) + value.size());
-    bytes(1, key);
-    bytes(2, value);
-  }
-
- private:
-  static std::size_t varint_size(std::size_t v) {
-    std::size_t n = 1;
-    while (v >= 0x80) {
-      v >>= 7;
-      ++n;
-    }
-    return n;
-  }
-  std::string& s_;
-};
-
-// Buffers for the nested messages, kept per thread so their capacity is reused.
-struct WireScratch {
-  std::string rule;      // the Cause, Tactic or Finding being written
-  std::string evidence;  // its Evidence
-  std::string text;      // one because text or evidence value
-  std::string small;     // an Unknown or a Band
-  std::string unknowns;  // every Unknown, appended to the decision last (their order is kept)
-};
-
-void wire_texts(const compile::Texts& texts, int field, Wire& w) {
-  for (const auto& [lang, text] : texts) w.map_entry(field, lang, text);
-}
-
-void wire_because(const Rule& rule, const Program& p, const EvalFrame& frame, int field,
-                  WireScratch& scratch, Wire& w) {
-  for (const auto& [lang, pieces] : rule.because) {
-    std::string& text = scratch.text;
-    text.clear();
-    for (const auto& piece : pieces) {
-      if (piece.slot == compile::kNone) {
-        text += piece.literal;
-      } else {
-        append_value(text, frame.slots[piece.slot], p, piece.display);
-      }
-    }
-    w.map_entry(field, lang, text);
-  }
-}
-
-void wire_evidence(const Rule& rule, const Program& p, const EvalFrame& frame, int field,
-                   WireScratch& scratch, Wire& w) {
-  scratch.evidence.clear();
-  Wire e(scratch.evidence);
-  e.string(1, rule.location);
-  e.string(2, rule.condition);
-  for (const auto& item : rule.evidence) {
-    scratch.text.clear();
-    append_value(scratch.text, frame.slots[item.slot], p, item.display);
-    e.map_entry(3, item.name, scratch.text);
-  }
-  w.bytes(field, scratch.evidence);
-}
-
-void wire_unknown(std::string_view rule, std::string_view reason, WireScratch& scratch) {
-  scratch.small.clear();
-  Wire u(scratch.small);
-  u.string(1, rule);
-  u.string(2, reason);
-  Wire(scratch.unknowns).bytes(12, scratch.small);
-}
-
-}  // namespace
-
-void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                          const EvalFrame& frame, bool explanations, std::string* out) {
-  thread_local WireScratch scratch;
-  const Program& p = rules.program();
-  const bool explain = explanations;
-  out->clear();
-  scratch.unknowns.clear();
-  Wire w(*out);
-  w.string(1, profile.customer_id());
-  {
-    scratch.small.clear();
-    Wire info(scratch.small);
-    info.string(1, rules.name());
-    info.string(2, rules.version());
-    info.string(3, rules.content_hash());
-    w.bytes(2, scratch.small);
-  }
-
-  double keep = 1.0;
-  for (const auto& cause : p.causes) {
-    const auto& value = frame.slots[cause.slot];
-    if (value.is_true()) {
-      keep *= 1.0 - cause.weight;
-      scratch.rule.clear();
-      Wire r(scratch.rule);
-      r.string(1, cause.id);
-      r.number(3, cause.weight);
-      if (explain) {
-        wire_texts(cause.label, 2, r);
-        wire_because(cause, p, frame, 4, scratch, r);
-        wire_evidence(cause, p, frame, 5, scratch, r);
-      }
-      w.bytes(5, scratch.rule);
-    } else if (!value.known()) {
-      wire_unknown(cause.id, explain ? missing_values(cause, frame) : std::string(), scratch);
-    }
-  }
-  w.number(4, 1.0 - keep);
-
-  for (std::uint32_t index : frame.proposed_tactics) {
-    const Rule& tactic = p.tactics[index];
-    scratch.rule.clear();
-    Wire r(scratch.rule);
-    r.string(1, tactic.id);
-    if (explain) wire_texts(tactic.label, 2, r);
-    r.int32(3, tactic.priority);
-    auto answered = [&](const Rule& cause) {
-      if (frame.slots[cause.slot].is_true()) r.bytes(4, cause.id);
-    };
-    if (tactic.answers_any) {
-      for (const auto& cause : p.causes) answered(cause);
-    } else {
-      for (std::uint32_t c : tactic.answers) answered(p.causes[c]);
-    }
-    if (explain) {
-      wire_because(tactic, p, frame, 5, scratch, r);
-      wire_evidence(tactic, p, frame, 6, scratch, r);
-    }
-    w.bytes(6, scratch.rule);
-  }
-
-  auto findings = [&](const std::vector<Rule>& list, int field) {
-    for (const auto& rule : list) {
-      const auto& value = frame.slots[rule.slot];
-      if (value.is_true()) {
-        scratch.rule.clear();
-        Wire r(scratch.rule);
-        r.string(1, rule.id);
-        if (explain) {
-          wire_texts(rule.label, 2, r);
-          wire_because(rule, p, frame, 3, scratch, r);
-          wire_evidence(rule, p, frame, 4, scratch, r);
-        }
-        r.int32(5, rule.priority);
-        w.bytes(field, scratch.rule);
-      } else if (!value.known()) {
-        wire_unknown(rule.id, explain ? missing_values(rule, frame) : std::string(), scratch);
-      }
-    }
-  };
-  findings(p.segments, 7);
-  findings(p.accounts, 8);
-  findings(p.credit_checks, 9);
-
-  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
-    const auto& tiers = p.tiers[t];
-    const auto& band = frame.slots[tiers.band_slot];
-    if (band.known()) {
-      const auto& plan = tiers.bands[static_cast<std::size_t>(band.number)];
-      scratch.small.clear();
-      Wire b(scratch.small);
-      b.string(1, tiers.id);
-      b.string(2, plan.id);
-      if (explain) wire_texts(plan.label, 3, b);
-      b.number(4, frame.slots[tiers.score_slot].number);
-      w.bytes(11, scratch.small);
-      if (static_cast<int>(t) == p.tier_index) w.string(3, plan.id);
-      if (static_cast<int>(t) == p.credit_grade_index) w.string(10, plan.id);
-    } else {
-      wire_unknown(tiers.id,
-                   tiers.ranked ? "no population statistics and no fallback value"
-                                : "the value it is cut on is not known",
-                   scratch);
-    }
-  }
-  out->append(scratch.unknowns);
 }
 
 }  // namespace retain

@@ -20,11 +20,4 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
                      const eval::EvalFrame& frame, const RenderOptions& options,
                      v1::Decision* decision);
 
-// The same decision without the trace, written straight in protobuf wire format: the bytes of
-// the v1::Decision render_decision would build with options {trace = false, explanations}.
-// For callers that only send the decision on (the service): no message, map or string to
-// build, serialise and free. `out` is overwritten.
-void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                          const eval::EvalFrame& frame, bool explanations, std::string* out);
-
 }  // namespace retain

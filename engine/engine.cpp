@@ -9,6 +9,7 @@
 #include <google/protobuf/message.h>
 
 #include "engine/decision_renderer.hpp"
+#include "engine/decision_wire.hpp"
 #include "engine/eval/evaluator.hpp"
 #include "engine/eval/profile_loaders.hpp"
 

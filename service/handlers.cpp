@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/wire_writer.hpp"
 #include "service/convert.hpp"
 
 namespace retain::service::handlers {
@@ -67,17 +68,9 @@ grpc::Status evaluate_wire(const compile::RuleSet& rules, const PopulationStats*
   // As decide_into(): a compact decision is the one rendered without texts.
   decide_wire(rules, request.profile(), stats, thread_frame(),
               request.view() != v1::EvaluateRequest::VIEW_COMPACT, &decision);
-  // EvaluateResponse { Decision decision = 1; }: tag, length, bytes.
+  // EvaluateResponse { Decision decision = 1; }: the decision as its one field.
   response->clear();
-  response->push_back(static_cast<char>(v1::EvaluateResponse::kDecisionFieldNumber << 3 | 2));
-  for (std::size_t n = decision.size();; n >>= 7) {
-    if (n < 0x80) {
-      response->push_back(static_cast<char>(n));
-      break;
-    }
-    response->push_back(static_cast<char>(n | 0x80));
-  }
-  response->append(decision);
+  WireWriter(*response).bytes(v1::EvaluateResponse::kDecisionFieldNumber, decision);
   return grpc::Status::OK;
 }
 
