@@ -2,7 +2,31 @@
 
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace retain::batch {
+
+namespace {
+
+// The next comma in [p, end), or null. Cells average a few bytes, so most calls end in the
+// first 16-byte compare; memchr's call and set-up cost more than that. (A byte loop was
+// slower still: its exit mispredicts.)
+inline const char* find_comma(const char* p, const char* end) {
+#ifdef __SSE2__
+  const __m128i comma = _mm_set1_epi8(',');
+  while (end - p >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  return static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)));
+}
+
+}  // namespace
 
 bool split_csv(std::string_view record, std::vector<std::string_view>& cells, std::string& scratch,
                std::string* error) {
@@ -41,7 +65,7 @@ bool split_csv(std::string_view record, std::vector<std::string_view>& cells, st
       ++p;
       continue;
     }
-    const char* comma = static_cast<const char*>(std::memchr(p, ',', end - p));
+    const char* comma = find_comma(p, end);
     if (comma == nullptr) {
       cells.emplace_back(p, end - p);
       return true;

@@ -106,7 +106,8 @@ std::optional<int> stats_pass(const compile::RuleSet& rules, Pass& pass, unsigne
   }
   std::uint64_t seen = 0;
   const auto result = run_pipeline(
-      threads, 4 * threads + 4, [&] { return pass.reader->next_chunk(); },
+      threads, 4 * threads + 4,
+      [&](std::unique_ptr<Chunk> spare) { return pass.reader->next_chunk(std::move(spare)); },
       [&](Chunk& chunk, unsigned w) {
         for (const Record& r : chunk.records) {
           if (!readers[w](chunk, r, &profiles[w])) continue;

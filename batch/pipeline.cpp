@@ -7,12 +7,52 @@
 
 namespace retain::batch {
 
+namespace {
+
+// Chunks the consumer and the workers are done with, for the reader to refill. The last owner
+// of a chunk (the consumer, or a worker still dropping its reference) puts it back.
+class ChunkPool {
+ public:
+  explicit ChunkPool(std::size_t capacity) { free_.reserve(capacity); }
+
+  // Never throws nor grows the list (it runs in a shared_ptr's deleter): beyond the capacity,
+  // which no run reaches since at most that many chunks exist at once, the chunk is freed.
+  void put(Chunk* chunk) noexcept {
+    std::unique_ptr<Chunk> owned(chunk);
+    std::lock_guard lock(mutex_);
+    if (free_.size() < free_.capacity()) free_.push_back(std::move(owned));
+  }
+  std::unique_ptr<Chunk> take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return nullptr;
+    std::unique_ptr<Chunk> chunk = std::move(free_.back());
+    free_.pop_back();
+    return chunk;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Chunk>> free_;
+};
+
+}  // namespace
+
 PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
                             const std::function<std::unique_ptr<Chunk>()>& produce,
                             const std::function<void(Chunk&, unsigned)>& work,
                             const std::function<bool(Chunk&)>& consume) {
+  return run_pipeline(
+      threads, max_in_flight, [&](std::unique_ptr<Chunk>) { return produce(); }, work, consume);
+}
+
+PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
+                            const ChunkProducer& produce,
+                            const std::function<void(Chunk&, unsigned)>& work,
+                            const std::function<bool(Chunk&)>& consume) {
   if (threads == 0) threads = 1;
   if (max_in_flight < threads + 1) max_in_flight = threads + 1;
+  // Declared before the queues, so that it outlives every chunk they still hold.
+  ChunkPool pool(max_in_flight + threads + 2);
   BoundedQueue<std::shared_ptr<Chunk>> order(max_in_flight);
   BoundedQueue<std::shared_ptr<Chunk>> jobs(max_in_flight);
   std::atomic<bool> stop{false};
@@ -27,9 +67,9 @@ PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
   std::thread reader([&] {
     try {
       while (!stop) {
-        std::unique_ptr<Chunk> chunk = produce();
+        std::unique_ptr<Chunk> chunk = produce(pool.take());
         if (!chunk) break;
-        std::shared_ptr<Chunk> shared(std::move(chunk));
+        std::shared_ptr<Chunk> shared(chunk.release(), [&pool](Chunk* c) { pool.put(c); });
         if (!order.push(shared)) break;
         if (!jobs.push(shared)) {
           shared->mark_done();

@@ -62,9 +62,17 @@ struct PipelineResult {
   std::optional<IoError> error;  // the reader or a worker failed
 };
 
-// produce: on the reader thread; the next chunk or null at the end; may throw IoError.
+// produce: on the reader thread; the next chunk or null at the end; may throw IoError. `spare`
+// is a chunk the pipeline is done with (or null), for produce to refill instead of allocating:
+// RecordReader::next_chunk takes it. At most max_in_flight + threads + 2 chunks are kept.
 // work: on worker `w` (0 <= w < threads); fills the chunk's results; may throw IoError.
 // consume: on the calling thread, in order; false stops the run.
+using ChunkProducer = std::function<std::unique_ptr<Chunk>(std::unique_ptr<Chunk> spare)>;
+PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
+                            const ChunkProducer& produce,
+                            const std::function<void(Chunk&, unsigned)>& work,
+                            const std::function<bool(Chunk&)>& consume);
+// The same with a producer that allocates every chunk.
 PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
                             const std::function<std::unique_ptr<Chunk>()>& produce,
                             const std::function<void(Chunk&, unsigned)>& work,

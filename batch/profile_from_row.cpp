@@ -318,6 +318,36 @@ std::optional<std::size_t> CsvHeader::find(std::string_view name) const {
   return std::nullopt;
 }
 
+namespace {
+
+CsvHeader::Column::Op column_op(const CsvHeader::Column& c) {
+  using Op = CsvHeader::Column::Op;
+  switch (c.kind) {
+    case CsvHeader::Kind::Scalar: {
+      const ProfileWriter* w = c.writer;
+      if (w == nullptr) return Op::Reflect;
+      if (w->set_double != nullptr) return Op::Double;
+      if (w->set_int32 != nullptr) return Op::Int32;
+      if (w->set_string != nullptr) return Op::String;
+      if (w->set_bool != nullptr) return Op::Bool;
+      if (w->set_enum != nullptr) return Op::Enum;
+      return Op::Reflect;
+    }
+    case CsvHeader::Kind::Metric:
+      return Op::Metric;
+    case CsvHeader::Kind::Attribute:
+      return Op::Attribute;
+    case CsvHeader::Kind::RecentActions:
+      return Op::RecentActions;
+    case CsvHeader::Kind::Ignored:
+    case CsvHeader::Kind::Extra:
+      break;
+  }
+  return Op::Skip;
+}
+
+}  // namespace
+
 std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool ignore_unknown,
                                           std::string* error, std::vector<std::string>* ignored,
                                           const std::vector<std::string>* extra) {
@@ -384,58 +414,11 @@ std::optional<CsvHeader> CsvHeader::parse(std::string_view header_record, bool i
       }
       if (ignored != nullptr) ignored->push_back(c.name);
     }
+    c.op = column_op(c);
     header.columns_.push_back(std::move(c));
   }
   return header;
 }
-
-namespace {
-
-// The common cell of a scalar column, through its generated setter: a plain number, an exact
-// boolean or enum name, any string. False leaves the cell to set_scalar_from_text, which
-// accepts the other spellings and words the errors.
-bool set_plain_cell(const CsvHeader::Column& c, std::string_view cell,
-                    v1::CustomerProfile* profile) {
-  const ProfileWriter* w = c.writer;
-  if (w == nullptr) return false;
-  if (w->set_double != nullptr) {
-    double v = 0;
-    if (!parse_plain_double(cell, &v)) return false;
-    w->set_double(*profile, v);
-    return true;
-  }
-  if (w->set_int32 != nullptr) {
-    std::int32_t v = 0;
-    if (!parse_plain_int32(cell, &v)) return false;
-    w->set_int32(*profile, v);
-    return true;
-  }
-  if (w->set_string != nullptr) {
-    w->set_string(*profile, cell);
-    return true;
-  }
-  if (w->set_bool != nullptr) {
-    if (cell == "true" || cell == "1") {
-      w->set_bool(*profile, true);
-    } else if (cell == "false" || cell == "0") {
-      w->set_bool(*profile, false);
-    } else {
-      return false;
-    }
-    return true;
-  }
-  if (w->set_enum != nullptr) {
-    for (const auto& [name, number] : c.enum_values) {
-      if (name == cell) {
-        w->set_enum(*profile, number);
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, RowError* error) {
   // Clears everything but the maps, whose entries fill() overwrites or erases column by column.
@@ -467,6 +450,7 @@ bool CsvRowParser::parse(std::string_view record, v1::CustomerProfile* profile, 
 }
 
 bool CsvRowParser::fill(v1::CustomerProfile* profile, RowError* error) {
+  using Op = CsvHeader::Column::Op;
   const auto& columns = header_->columns();
   std::string reason;
   metrics_set_ = 0;
@@ -475,39 +459,75 @@ bool CsvRowParser::fill(v1::CustomerProfile* profile, RowError* error) {
     const std::string_view cell = cells_[i];
     const CsvHeader::Column& c = columns[i];
     if (cell.empty()) {  // not set
-      if (c.kind == CsvHeader::Kind::Metric) profile->mutable_metrics()->erase(c.key);
-      if (c.kind == CsvHeader::Kind::Attribute) profile->mutable_attributes()->erase(c.key);
+      if (c.op == Op::Metric) profile->mutable_metrics()->erase(c.key);
+      if (c.op == Op::Attribute) profile->mutable_attributes()->erase(c.key);
       continue;
     }
-    bool ok = true;
-    switch (c.kind) {
-      case CsvHeader::Kind::Scalar:
-        ok = set_plain_cell(c, cell, profile) ||
-             set_scalar_from_text(c.field, cell, profile, &reason);
+    // The common cells (a plain number, an exact boolean or enum name, any string) go straight
+    // to the generated setter; the others break out to set_scalar_from_text, which accepts the
+    // other spellings and words the errors.
+    switch (c.op) {
+      case Op::Double: {
+        double v = 0;
+        if (!parse_plain_double(cell, &v)) break;
+        c.writer->set_double(*profile, v);
+        continue;
+      }
+      case Op::Int32: {
+        std::int32_t v = 0;
+        if (!parse_plain_int32(cell, &v)) break;
+        c.writer->set_int32(*profile, v);
+        continue;
+      }
+      case Op::String:
+        c.writer->set_string(*profile, cell);
+        continue;
+      case Op::Bool:
+        if (cell == "true" || cell == "1") {
+          c.writer->set_bool(*profile, true);
+          continue;
+        }
+        if (cell == "false" || cell == "0") {
+          c.writer->set_bool(*profile, false);
+          continue;
+        }
         break;
-      case CsvHeader::Kind::Metric: {
+      case Op::Enum: {
+        bool found = false;
+        for (const auto& [name, number] : c.enum_values) {
+          if (name == cell) {
+            c.writer->set_enum(*profile, number);
+            found = true;
+            break;
+          }
+        }
+        if (found) continue;
+        break;
+      }
+      case Op::Reflect:
+        break;
+      case Op::Metric: {
         double v = 0;
         if (parse_plain_double(cell, &v) || parse_double(cell, &v)) {
           (*profile->mutable_metrics())[c.key] = v;
           ++metrics_set_;
-        } else {
-          reason = fmt::format("'{}' is not a number", cell);
-          ok = false;
+          continue;
         }
-        break;
+        *error = RowError{c.name, fmt::format("'{}' is not a number", cell)};
+        return false;
       }
-      case CsvHeader::Kind::Attribute:
+      case Op::Attribute:
         (*profile->mutable_attributes())[c.key].assign(cell.data(), cell.size());
         ++attributes_set_;
-        break;
-      case CsvHeader::Kind::RecentActions:
-        ok = add_recent_actions(cell, profile, &reason);
-        break;
-      case CsvHeader::Kind::Ignored:
-      case CsvHeader::Kind::Extra:
-        break;
+        continue;
+      case Op::RecentActions:
+        if (add_recent_actions(cell, profile, &reason)) continue;
+        *error = RowError{c.name, std::move(reason)};
+        return false;
+      case Op::Skip:
+        continue;
     }
-    if (!ok) {
+    if (!set_scalar_from_text(c.field, cell, profile, &reason)) {
       *error = RowError{c.name, std::move(reason)};
       return false;
     }

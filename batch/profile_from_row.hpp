@@ -4,6 +4,7 @@
 // A CsvHeader is immutable and shared by the workers; each worker has its own CsvRowParser.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,21 @@ class CsvHeader {
     // FindValueByName cost more than parsing the value.
     const ProfileWriter* writer = nullptr;
     std::vector<std::pair<std::string, int>> enum_values;
+    // How fill() takes a cell of this column, decided once: a switch on it replaced testing the
+    // kind and then each of the writer's members on every cell.
+    enum class Op : std::uint8_t {
+      Double,
+      Int32,
+      String,
+      Bool,
+      Enum,     // the writer's setter, plain spellings
+      Reflect,  // set_scalar_from_text only
+      Metric,
+      Attribute,
+      RecentActions,
+      Skip
+    };
+    Op op = Op::Skip;
   };
 
   // Resolves a header record. Column names are profile field names (snake_case, or the

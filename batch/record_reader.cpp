@@ -96,9 +96,19 @@ std::optional<std::string> RecordReader::read_header(std::uint64_t* line) {
   return std::string(text);
 }
 
-std::unique_ptr<Chunk> RecordReader::next_chunk() {
+std::unique_ptr<Chunk> RecordReader::next_chunk(std::unique_ptr<Chunk> spare) {
   if (next_index_ >= limits_.last) return nullptr;
-  auto chunk = std::make_unique<Chunk>();
+  std::unique_ptr<Chunk> chunk = std::move(spare);
+  if (chunk) {
+    chunk->reset();
+    // A chunk that once held a huge record would keep its memory for the rest of the run.
+    // (Swapped, not assigned: a moved-in empty string leaves libstdc++'s buffer in place.)
+    if (chunk->data.capacity() > 2 * (limits_.chunk_bytes + kChunkPadding + 4096)) {
+      std::string().swap(chunk->data);
+    }
+  } else {
+    chunk = std::make_unique<Chunk>();
+  }
   chunk->seq = seq_++;
   chunk->records.reserve(limits_.chunk_records);
   // As large as the last chunk: appending records to an empty string copied each chunk about

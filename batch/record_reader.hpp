@@ -33,8 +33,9 @@ class RecordReader {
   // input. Must be called before next_chunk() for CSV; never for JSON Lines.
   std::optional<std::string> read_header(std::uint64_t* line = nullptr);
 
-  // The next chunk of kept records, or null at the end (or past `last`). Throws IoError.
-  std::unique_ptr<Chunk> next_chunk();
+  // The next chunk of kept records, or null at the end (or past `last`). Throws IoError. A
+  // `spare` chunk is reset and refilled instead of allocating a new one.
+  std::unique_ptr<Chunk> next_chunk(std::unique_ptr<Chunk> spare = nullptr);
 
   std::uint64_t blank_lines() const { return blank_lines_; }
   std::uint64_t bytes_consumed() const { return consumed_base_ + pos_; }

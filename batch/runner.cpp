@@ -422,7 +422,8 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
     bool too_many = false;
 
     const auto result = run_pipeline(
-        threads, 4 * threads + 4, [&] { return pass.reader->next_chunk(); },
+        threads, 4 * threads + 4,
+        [&](std::unique_ptr<Chunk> spare) { return pass.reader->next_chunk(std::move(spare)); },
         [&](Chunk& chunk, unsigned w) {
           Worker& k = *workers[w];
           // Sized from the bytes per row of this worker's last chunk: growing a buffer of

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -39,6 +40,46 @@ TEST(PipelineTest, ConsumesInInputOrderWithManyThreads) {
   EXPECT_FALSE(result.error);
   ASSERT_EQ(seen.size(), 500u);
   for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i);
+}
+
+// Chunks the consumer is done with come back to the producer, reset, and their results never
+// leak into the next run of records; a bounded number of chunks serves the whole input.
+TEST(PipelineTest, RecyclesChunksWithoutCarryingResultsOver) {
+  std::set<const Chunk*> distinct;
+  std::uint64_t next = 0, spares = 0;
+  std::vector<std::uint64_t> seen;
+  const auto result = run_pipeline(
+      4, 8,
+      [&](std::unique_ptr<Chunk> spare) -> std::unique_ptr<Chunk> {
+        if (next >= 2000) return nullptr;
+        if (spare) {
+          ++spares;
+          spare->reset();
+        }
+        auto c = spare ? std::move(spare) : std::make_unique<Chunk>();
+        distinct.insert(c.get());
+        EXPECT_TRUE(c->output.empty() && c->rejects.empty() && c->scored == 0);
+        c->seq = next++;
+        return c;
+      },
+      [](Chunk& c, unsigned) {
+        std::this_thread::sleep_for(std::chrono::microseconds((c.seq * 7919) % 50));
+        c.output += std::to_string(c.seq);
+        c.rejects.push_back(Reject{c.seq, "", "r", ""});
+        ++c.scored;
+      },
+      [&](Chunk& c) {
+        EXPECT_EQ(c.output, std::to_string(c.seq));
+        EXPECT_EQ(c.rejects.size(), 1u);
+        EXPECT_EQ(c.scored, 1u);
+        seen.push_back(c.seq);
+        return true;
+      });
+  EXPECT_FALSE(result.error);
+  ASSERT_EQ(seen.size(), 2000u);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i);
+  EXPECT_GT(spares, 1900u);
+  EXPECT_LE(distinct.size(), 8u + 4u + 2u);
 }
 
 TEST(PipelineTest, BoundsChunksInFlight) {

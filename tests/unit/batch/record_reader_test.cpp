@@ -1,5 +1,6 @@
 #include "batch/record_reader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -25,14 +26,25 @@ struct Read {
   std::uint64_t blank = 0;
 };
 
-Read read_all(const std::string& path, InputFormat format, ReaderLimits limits = {}) {
+// recycle: each chunk is handed back to next_chunk() as the spare to refill.
+Read read_all(const std::string& path, InputFormat format, ReaderLimits limits = {},
+              bool recycle = false, std::size_t* max_capacity = nullptr) {
   ByteSource source(path);
   RecordReader reader(source, format, limits);
   Read r;
   if (format == InputFormat::Csv) r.header = reader.read_header().value_or("");
-  while (auto chunk = reader.next_chunk()) {
+  std::unique_ptr<Chunk> spare;
+  std::uint64_t seq = 0;
+  while (auto chunk = reader.next_chunk(std::move(spare))) {
+    EXPECT_EQ(chunk->seq, seq++);
     for (const auto& rec : chunk->records)
       r.records.emplace_back(rec.line, std::string(chunk->text(rec)));
+    // The capacity of chunks holding only ordinary records.
+    if (max_capacity != nullptr && chunk->data.size() < (1u << 20)) {
+      *max_capacity = std::max(*max_capacity, chunk->data.capacity());
+    }
+    chunk->output = "results of this chunk";
+    if (recycle) spare = std::move(chunk);
   }
   r.blank = reader.blank_lines();
   return r;
@@ -51,6 +63,28 @@ TEST(RecordReaderTest, KeepsPhysicalLineNumbersAcrossQuotedNewlinesAndBlankLines
   EXPECT_EQ(r.records[2], (std::pair<std::uint64_t, std::string>{6, "c3,x"}));
   EXPECT_EQ(r.records[3], (std::pair<std::uint64_t, std::string>{8, "c4,last"}));
   EXPECT_EQ(r.blank, 2u);
+  std::filesystem::remove(path);
+}
+
+TEST(RecordReaderTest, RefilledChunksReadTheSameAndDropAHugeBuffer) {
+  std::string content = "customer_id,note\n";
+  for (int i = 0; i < 5000; ++i) {
+    content += "c" + std::to_string(i) + ",";
+    content += i == 100 ? std::string(3 << 20, 'x') : "\"a\nb\"";  // one 3 MB record
+    content += "\n";
+  }
+  const std::string path = write_temp("rr-recycle.csv", content);
+  ReaderLimits limits;
+  limits.chunk_records = 64;
+  limits.chunk_bytes = 4096;
+  std::size_t max_capacity = 0;
+  const Read fresh = read_all(path, InputFormat::Csv, limits);
+  const Read reused = read_all(path, InputFormat::Csv, limits, true, &max_capacity);
+  EXPECT_EQ(fresh.records, reused.records);
+  EXPECT_EQ(fresh.records.size(), 5000u);
+  // The chunk that held the huge record is refilled with a buffer of ordinary size.
+  EXPECT_GT(max_capacity, 0u);
+  EXPECT_LT(max_capacity, 1u << 20);
   std::filesystem::remove(path);
 }
 

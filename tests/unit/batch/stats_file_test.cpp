@@ -1,9 +1,12 @@
 #include "batch/stats_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include <gtest/gtest.h>
+
+#include "engine/eval/population_stats.hpp"
 
 namespace retain::batch {
 namespace {
@@ -60,6 +63,26 @@ TEST(StatsFileTest, RefusesToMergeDifferentRuleSetsAndBadFiles) {
   EXPECT_FALSE(parse_stats_file("{\"format\":\"something\"}", &merged, &error));
   EXPECT_FALSE(parse_stats_file("not json", &merged, &error));
   EXPECT_FALSE(load_stats_file("/nonexistent/stats.json", &merged, &error));
+}
+
+// PopulationStats skips sorting a column that is already in descending order (a statistics
+// file's); any other order must still be sorted, ties and all.
+TEST(StatsFileTest, PopulationStatsRanksTheSameFromSortedAndShuffledColumns) {
+  std::vector<double> sorted = sample(4, 200).columns.at("PYRAMID");
+  sorted.insert(sorted.begin() + 50, sorted[50]);  // a tie
+  std::vector<double> shuffled = sorted;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937_64(5));
+  std::vector<double> ascending(sorted.rbegin(), sorted.rend());
+  const PopulationStats from_sorted({{"P", sorted}});
+  const PopulationStats from_shuffled({{"P", shuffled}});
+  const PopulationStats from_ascending({{"P", ascending}});
+  EXPECT_EQ(from_sorted.columns().at("P"), sorted);
+  EXPECT_EQ(from_shuffled.columns().at("P"), sorted);
+  EXPECT_EQ(from_ascending.columns().at("P"), sorted);
+  for (const double v : {sorted[0], sorted[50], sorted[120], sorted.back(), -1.0, 1e9}) {
+    EXPECT_EQ(from_shuffled.rank_pct("P", v), from_sorted.rank_pct("P", v)) << v;
+    EXPECT_EQ(from_ascending.rank_pct("P", v), from_sorted.rank_pct("P", v)) << v;
+  }
 }
 
 }  // namespace

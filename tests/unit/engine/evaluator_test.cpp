@@ -334,6 +334,80 @@ TEST(EvaluatorTest, ValidateProfileNamesTheField) {
   EXPECT_EQ(validate_profile(p)->field, "expectation");
 }
 
+// validate_profile screens profiles with direct reads of a hand-kept list of fields before it
+// walks them in order: every field it checks must still be refused, and with the same words.
+TEST(EvaluatorTest, ValidateProfileRefusesEveryBadFieldAlone) {
+  namespace pb = google::protobuf;
+  const pb::Descriptor* d = v1::CustomerProfile::descriptor();
+  const pb::Reflection* r = v1::CustomerProfile::GetReflection();
+  int counts = 0, numbers = 0;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated()) continue;
+    v1::CustomerProfile p;
+    if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32) {
+      ++counts;
+      r->SetInt32(&p, f, 0);
+      EXPECT_FALSE(validate_profile(p).has_value()) << f->name();
+      r->SetInt32(&p, f, -1);
+      const auto problem = validate_profile(p);
+      ASSERT_TRUE(problem.has_value()) << f->name();
+      EXPECT_EQ(problem->field, f->name());
+      EXPECT_EQ(problem->message, "must be >= 0, got -1");
+    } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_DOUBLE) {
+      ++numbers;
+      for (const double bad : {std::nan(""), -0.5, 1e9}) {
+        r->SetDouble(&p, f, bad);
+        const auto problem = validate_profile(p);
+        if (bad == 1e9 && (f->name() == "revenue_12m" || f->name() == "revenue_prev_12m" ||
+                           f->name() == "avg_response_hours")) {
+          EXPECT_FALSE(problem.has_value()) << f->name() << " has no upper bound";
+          continue;
+        }
+        ASSERT_TRUE(problem.has_value()) << f->name() << " = " << bad;
+        EXPECT_EQ(problem->field, f->name());
+      }
+    }
+  }
+  EXPECT_EQ(counts, 19);
+  EXPECT_EQ(numbers, 18);
+
+  v1::CustomerProfile p;
+  p.set_revenue_12m(-1);
+  EXPECT_EQ(validate_profile(p)->message, "must be >= 0, got -1");
+  p.set_revenue_12m(INFINITY);  // no upper bound
+  EXPECT_FALSE(validate_profile(p).has_value());
+  p.set_satisfaction(std::nan(""));
+  EXPECT_EQ(validate_profile(p)->message, "must be between 0 and 10, got nan");
+  p.set_satisfaction(10);
+  p.set_expectation(0);
+  EXPECT_EQ(validate_profile(p)->message, "must be between 0 and 10 (and above 0), got 0");
+  p.set_expectation(0.1);
+  EXPECT_FALSE(validate_profile(p).has_value());
+  // Cleared fields read as unset, whatever they held: expectation 0 would be refused.
+  p.set_expectation(0);
+  p.clear_expectation();
+  EXPECT_FALSE(validate_profile(p).has_value());
+  // The first bad field in the fixed order is named: counts, then ranges in their order.
+  p.set_defect_rate(2);
+  p.set_potential_score(-3);
+  EXPECT_EQ(validate_profile(p)->field, "potential_score");
+  p.set_last_executive_visit_days(-2);
+  EXPECT_EQ(validate_profile(p)->field, "last_executive_visit_days");
+  p.set_orders_90d(-1);
+  EXPECT_EQ(validate_profile(p)->field, "orders_90d");
+  // recent_actions and metrics are checked after the fields.
+  v1::CustomerProfile q;
+  q.add_recent_actions()->set_days_ago(-1);
+  EXPECT_EQ(validate_profile(q)->field, "recent_actions[0].action_id");
+  q.mutable_recent_actions(0)->set_action_id("CALL");
+  EXPECT_EQ(validate_profile(q)->field, "recent_actions[0].days_ago");
+  q.mutable_recent_actions(0)->set_days_ago(1);
+  (*q.mutable_metrics())["nps"] = std::nan("");
+  EXPECT_EQ(validate_profile(q)->field, "metrics.nps");
+  EXPECT_EQ(validate_profile(q)->message, "must be a number, got NaN");
+}
+
 }  // namespace
 }  // namespace retain
 
