@@ -32,6 +32,9 @@ constexpr int kBatchCheckEvery = 64;
 // A rendered decision takes about 10 KB of message memory with the domain rules: the first
 // arena block is that large and inline, so building one costs no malloc per string or map.
 constexpr std::size_t kArenaBlock = 16 * 1024;
+// The largest EvaluateBatch response buffer a thread keeps for the next call (a few hundred
+// full decisions).
+constexpr std::size_t kKeepWireBytes = 1024 * 1024;
 
 // An arena whose first block is inline; Reset() frees any later block and keeps this one.
 class InlineArena {
@@ -310,6 +313,8 @@ grpc::ServerUnaryReactor* RetentionEngineService::EvaluateBatch(
       grpc::ByteBuffer bytes(&slice, 1);
       response->Swap(&bytes);
     }
+    // A thousand full decisions are megabytes: no gRPC thread keeps that much for good.
+    if (wire.capacity() > kKeepWireBytes) std::string().swap(wire);
   }
   log_call("EvaluateBatch", id, status, start,
            fmt::format("{} profiles", request->profiles_size()));
