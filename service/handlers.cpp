@@ -34,6 +34,25 @@ void decide_into(const compile::RuleSet& rules, const PopulationStats* stats,
   if (compact_view) compact(decision);
 }
 
+// The bytes of a length as a varint: a result's length prefix is written before its decision,
+// so it is computed (WireWriter keeps its own helper private).
+std::size_t varint_size(std::size_t n) {
+  std::size_t size = 1;
+  for (; n >= 0x80; n >>= 7) ++size;
+  return size;
+}
+
+// The decision of decide_into() without a trace, as wire bytes in a per-thread buffer, valid
+// until the next call on this thread. A compact decision is the one rendered without texts.
+const std::string& decision_wire(const compile::RuleSet& rules, const PopulationStats* stats,
+                                 const v1::CustomerProfile& profile,
+                                 v1::EvaluateRequest::View view) {
+  thread_local std::string decision;
+  decide_wire(rules, profile, stats, thread_frame(), view != v1::EvaluateRequest::VIEW_COMPACT,
+              &decision);
+  return decision;
+}
+
 }  // namespace
 
 grpc::Status check_request(const v1::EvaluateRequest& request) {
@@ -64,14 +83,41 @@ grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stat
 grpc::Status evaluate_wire(const compile::RuleSet& rules, const PopulationStats* stats,
                            const v1::EvaluateRequest& request, std::string* response) {
   if (auto status = check_request(request); !status.ok()) return status;
-  thread_local std::string decision;
-  // As decide_into(): a compact decision is the one rendered without texts.
-  decide_wire(rules, request.profile(), stats, thread_frame(),
-              request.view() != v1::EvaluateRequest::VIEW_COMPACT, &decision);
+  const std::string& decision = decision_wire(rules, stats, request.profile(), request.view());
   // EvaluateResponse { Decision decision = 1; }: the decision as its one field.
   response->clear();
   WireWriter(*response).bytes(v1::EvaluateResponse::kDecisionFieldNumber, decision);
   return grpc::Status::OK;
+}
+
+void error_response_wire(std::string_view message, std::string* response) {
+  response->clear();
+  WireWriter(*response).bytes(v1::EvaluateResponse::kErrorFieldNumber, message);
+}
+
+void append_result_wire(const compile::RuleSet& rules, const PopulationStats* stats,
+                        const v1::CustomerProfile& profile, v1::EvaluateRequest::View view,
+                        std::string* out) {
+  constexpr int kResults = v1::EvaluateBatchResponse::kResultsFieldNumber;
+  WireWriter out_wire(*out);
+  if (auto status = check_profile(profile); !status.ok()) {
+    // EvaluateResponse { string error = 2; }
+    const auto& message = status.error_message();
+    out_wire.tag(kResults, 2);
+    out_wire.varint(1 + varint_size(message.size()) + message.size());
+    out_wire.bytes(v1::EvaluateResponse::kErrorFieldNumber, message);
+    return;
+  }
+  const std::string& decision = decision_wire(rules, stats, profile, view);
+  // EvaluateResponse { Decision decision = 1; }, written in place: no copy of the result.
+  out_wire.tag(kResults, 2);
+  out_wire.varint(1 + varint_size(decision.size()) + decision.size());
+  out_wire.bytes(v1::EvaluateResponse::kDecisionFieldNumber, decision);
+}
+
+void append_batch_id_wire(std::string_view batch_id, std::string* out) {
+  // string(): proto3 leaves an empty string out, and so must we for the same bytes.
+  WireWriter(*out).string(v1::EvaluateBatchResponse::kBatchIdFieldNumber, batch_id);
 }
 
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,

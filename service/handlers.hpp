@@ -34,6 +34,18 @@ grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stat
 grpc::Status evaluate_wire(const compile::RuleSet& rules, const PopulationStats* stats,
                            const v1::EvaluateRequest& request, std::string* response);
 
+// EvaluateResponse { error = message }'s wire bytes: how a stream answers a refused profile.
+void error_response_wire(std::string_view message, std::string* response);
+
+// Appends one `results` entry of an EvaluateBatchResponse as wire bytes: what evaluate_into()
+// gives for a request without `explain` (a decision, or `error`), serialised.
+void append_result_wire(const compile::RuleSet& rules, const PopulationStats* stats,
+                        const v1::CustomerProfile& profile, v1::EvaluateRequest::View view,
+                        std::string* out);
+// Appends an EvaluateBatchResponse's batch_id (nothing when empty). Goes after the results, in
+// field order, so the bytes are the ones SerializeToString writes.
+void append_batch_id_wire(std::string_view batch_id, std::string* out);
+
 // Evaluates one profile of a batch into `result`: the decision, or `error` set to the message
 // evaluate() would refuse it with. stats may be null.
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,

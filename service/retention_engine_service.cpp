@@ -1,8 +1,6 @@
 #include "service/retention_engine_service.hpp"
 
 #include <chrono>
-#include <deque>
-#include <mutex>
 #include <random>
 #include <vector>
 
@@ -18,6 +16,7 @@
 #include "service/evaluate_batches.hpp"
 #include "service/handlers.hpp"
 #include "service/log.hpp"
+#include "service/ordered_stream.hpp"
 
 namespace retain::service {
 
@@ -33,6 +32,9 @@ constexpr int kBatchCheckEvery = 64;
 // A rendered decision takes about 10 KB of message memory with the domain rules: the first
 // arena block is that large and inline, so building one costs no malloc per string or map.
 constexpr std::size_t kArenaBlock = 16 * 1024;
+// The largest EvaluateBatch response buffer a thread keeps for the next call (a few hundred
+// full decisions).
+constexpr std::size_t kKeepWireBytes = 1024 * 1024;
 
 // An arena whose first block is inline; Reset() frees any later block and keeps this one.
 class InlineArena {
@@ -51,23 +53,14 @@ class InlineArena {
   google::protobuf::Arena arena_;
 };
 
-// One EvaluateStream response on its own reusable arena.
-class ArenaResponse {
- public:
-  ArenaResponse() { make(); }
-  v1::EvaluateResponse* get() { return response_; }
-  void reset() {
-    arena_.get().Reset();
-    make();
-  }
-
- private:
-  void make() {
-    response_ = google::protobuf::Arena::CreateMessage<v1::EvaluateResponse>(&arena_.get());
-  }
-  InlineArena arena_;
-  v1::EvaluateResponse* response_ = nullptr;
-};
+// A batch of decisions built as messages is megabytes of small strings and maps: growing arena
+// blocks up to 1 MB make that a dozen mallocs instead of tens of thousands.
+google::protobuf::ArenaOptions batch_arena_options() {
+  google::protobuf::ArenaOptions o;
+  o.start_block_size = 64 * 1024;
+  o.max_block_size = 1024 * 1024;
+  return o;
+}
 
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -81,128 +74,46 @@ grpc::Status deadline_exceeded() {
   return {grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded before evaluation"};
 }
 
-// EvaluateStream: one reactor per call. Reads run one at a time (gRPC allows one outstanding
-// read and one outstanding write), so decisions are computed in arrival order and queued; the
-// queue is written front to back. Reading pauses while the queue is full.
-class EvaluateStreamReactor final
-    : public grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse> {
+// EvaluateStream: one reactor per call; one profile per message, answered in order
+// (OrderedStreamReactor). A refused profile is answered with `error` and the stream goes on.
+class EvaluateStreamReactor final : public OrderedStreamReactor {
  public:
   EvaluateStreamReactor(RetentionEngineService* service, grpc::CallbackServerContext* context)
-      : service_(service), context_(context), start_(Clock::now()) {
+      : OrderedStreamReactor(kStreamWindow),
+        service_(service),
+        context_(context),
+        start_(Clock::now()) {
     if (service_->wants_request_id()) id_ = request_id(*context_);
-    StartRead(&request_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      std::lock_guard lock(mu_);
-      reads_done_ = true;
-      maybe_finish_locked();
-      return;
-    }
-    if (deadline_passed(*context_)) {
-      std::lock_guard lock(mu_);
-      reads_done_ = true;
-      finish_locked(deadline_exceeded());
-      return;
-    }
-    std::unique_ptr<ArenaResponse> item;
-    {
-      std::lock_guard lock(mu_);
-      if (!free_.empty()) {
-        item = std::move(free_.back());
-        free_.pop_back();
-      }
-    }
-    if (!item) item = std::make_unique<ArenaResponse>();
-    auto* response = item->get();
-    const std::string item_id = id_.empty() ? std::string() : fmt::format("{}/{}", id_, count_);
-    ++count_;
-    grpc::Status status = service_->evaluate_one(request_, response, item_id);
-    if (!status.ok()) {
-      if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
-        std::lock_guard lock(mu_);
-        reads_done_ = true;
-        finish_locked(status);
-        return;
-      }
-      response->Clear();
-      response->set_error(status.error_message());
-    }
-    std::lock_guard lock(mu_);
-    if (finished_) return;
-    queue_.push_back(std::move(item));
-    if (!writing_) {
-      writing_ = true;
-      write_front_locked();
-    }
-    if (queue_.size() < kStreamWindow) {
-      StartRead(&request_);
-    } else {
-      read_paused_ = true;
-    }
-  }
-
-  void OnWriteDone(bool ok) override {
-    std::lock_guard lock(mu_);
-    auto written = std::move(queue_.front());
-    queue_.pop_front();
-    writing_ = false;
-    if (free_.size() < kStreamWindow) {
-      written->reset();
-      free_.push_back(std::move(written));
-    }
-    if (!ok) {
-      // The client went away or the call was cancelled: nothing more can be written.
-      reads_done_ = true;
-      finish_locked(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
-      return;
-    }
-    if (finished_) return;
-    if (!queue_.empty()) {
-      writing_ = true;
-      write_front_locked();
-    }
-    if (read_paused_ && !reads_done_) {
-      read_paused_ = false;
-      StartRead(&request_);
-    }
-    maybe_finish_locked();
-  }
-
-  void OnDone() override {
-    log_call("EvaluateStream", id_, final_status_, start_, fmt::format("{} profiles", count_));
-    delete this;
+    start();
   }
 
  private:
-  void write_front_locked() { StartWrite(queue_.front()->get()); }
-
-  void maybe_finish_locked() {
-    if (reads_done_ && queue_.empty() && !writing_) finish_locked(grpc::Status::OK);
+  grpc::Status answer(grpc::ByteBuffer* bytes, std::string* response) override {
+    if (deadline_passed(*context_)) return deadline_exceeded();
+    // Parsed on a per-thread arena emptied before returning: answer() runs to its end on
+    // this thread, and the response leaves as bytes.
+    thread_local InlineArena arena;
+    auto* request = google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena.get());
+    grpc::Status status =
+        grpc::SerializationTraits<v1::EvaluateRequest>::Deserialize(bytes, request);
+    if (status.ok()) {
+      const std::string item_id = id_.empty() ? std::string() : fmt::format("{}/{}", id_, count_);
+      ++count_;
+      status = service_->evaluate_streamed(*request, response, item_id);
+    }
+    arena.get().Reset();
+    return status;
   }
-  void finish_locked(grpc::Status status) {
-    if (finished_) return;
-    finished_ = true;
-    final_status_ = status;
-    Finish(std::move(status));
+
+  void done(const grpc::Status& status) override {
+    log_call("EvaluateStream", id_, status, start_, fmt::format("{} profiles", count_));
   }
 
   RetentionEngineService* service_;
   grpc::CallbackServerContext* context_;
   Clock::time_point start_;
   std::string id_;
-  std::uint64_t count_ = 0;      // touched by OnReadDone only (reads are serial)
-  v1::EvaluateRequest request_;  // the read buffer
-
-  std::mutex mu_;
-  std::deque<std::unique_ptr<ArenaResponse>> queue_;  // front is being written when writing_
-  std::vector<std::unique_ptr<ArenaResponse>> free_;  // written responses, for reuse
-  bool writing_ = false;
-  bool read_paused_ = false;
-  bool reads_done_ = false;
-  bool finished_ = false;
-  grpc::Status final_status_;
+  std::uint64_t count_ = 0;  // touched by answer() only (reads are serial)
 };
 
 }  // namespace
@@ -221,7 +132,6 @@ bool deadline_passed(const grpc::CallbackServerContext& context) {
 }
 
 RetentionEngineService::RetentionEngineService(ServiceConfig config) : config_(std::move(config)) {
-  SetMessageAllocatorFor_EvaluateBatch(batch_arena_allocator());
   if (!config_.reload) {
     RuleStore* rules = config_.rules;
     config_.reload = [rules](std::string_view) { return rules->reload(); };
@@ -240,6 +150,32 @@ grpc::Status RetentionEngineService::evaluate_one(const v1::EvaluateRequest& req
   auto status = handlers::evaluate(*loaded->rules, config_.stats.get(), request, response);
   if (status.ok() && config_.decision_log != nullptr) {
     config_.decision_log->write(id, loaded->rules->content_hash(), response->decision());
+  }
+  return status;
+}
+
+grpc::Status RetentionEngineService::evaluate_streamed(const v1::EvaluateRequest& request,
+                                                       std::string* response, std::string_view id) {
+  if (request.explain() || config_.decision_log != nullptr) {
+    v1::EvaluateResponse local;
+    auto* message =
+        request.GetArena() == nullptr
+            ? &local
+            : google::protobuf::Arena::CreateMessage<v1::EvaluateResponse>(request.GetArena());
+    auto status = evaluate_one(request, message, id);
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      handlers::error_response_wire(status.error_message(), response);
+      return grpc::Status::OK;
+    }
+    if (status.ok()) message->SerializeToString(response);
+    return status;
+  }
+  const auto loaded = config_.rules->current();
+  if (!loaded || !loaded->rules) return unavailable();
+  auto status = handlers::evaluate_wire(*loaded->rules, config_.stats.get(), request, response);
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    handlers::error_response_wire(status.error_message(), response);
+    return grpc::Status::OK;
   }
   return status;
 }
@@ -289,8 +225,8 @@ grpc::ServerUnaryReactor* RetentionEngineService::Evaluate(grpc::CallbackServerC
   return reactor;
 }
 
-grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>*
-RetentionEngineService::EvaluateStream(grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RetentionEngineService::EvaluateStream(
+    grpc::CallbackServerContext* context) {
   return new EvaluateStreamReactor(this, context);
 }
 
@@ -324,24 +260,70 @@ grpc::Status RetentionEngineService::evaluate_batch(const v1::EvaluateBatchReque
   return grpc::Status::OK;
 }
 
+grpc::Status RetentionEngineService::evaluate_batch_bytes(
+    const v1::EvaluateBatchRequest& request, std::string* response, std::string_view log_prefix,
+    const grpc::CallbackServerContext& context) {
+  response->clear();
+  if (request.explain() || config_.decision_log != nullptr) {
+    google::protobuf::Arena arena(batch_arena_options());
+    auto* message = google::protobuf::Arena::CreateMessage<v1::EvaluateBatchResponse>(&arena);
+    auto status = evaluate_batch(request, message, log_prefix, context);
+    if (status.ok()) message->SerializeToString(response);
+    return status;
+  }
+  if (auto status = handlers::check_batch(request, config_.max_batch); !status.ok()) {
+    return status;
+  }
+  // As evaluate_batch(): one snapshot, and a look at the call every kBatchCheckEvery profiles.
+  const auto loaded = config_.rules->current();
+  if (!loaded || !loaded->rules) return unavailable();
+  for (int i = 0; i < request.profiles_size(); ++i) {
+    if (i % kBatchCheckEvery == 0) {
+      if (context.IsCancelled()) return {grpc::StatusCode::CANCELLED, "call cancelled"};
+      if (deadline_passed(context)) return deadline_exceeded();
+    }
+    handlers::append_result_wire(*loaded->rules, config_.stats.get(), request.profiles(i),
+                                 request.view(), response);
+  }
+  handlers::append_batch_id_wire(request.batch_id(), response);
+  return grpc::Status::OK;
+}
+
 grpc::ServerUnaryReactor* RetentionEngineService::EvaluateBatch(
-    grpc::CallbackServerContext* context, const v1::EvaluateBatchRequest* request,
-    v1::EvaluateBatchResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
   const auto start = Clock::now();
+  // As Evaluate: the request on a per-thread arena, emptied once the call is answered.
+  thread_local InlineArena arena;
+  auto* request = google::protobuf::Arena::CreateMessage<v1::EvaluateBatchRequest>(&arena.get());
+  grpc::ByteBuffer copy(*request_bytes);  // Deserialize consumes its buffer; this shares slices
+  grpc::Status status =
+      grpc::SerializationTraits<v1::EvaluateBatchRequest>::Deserialize(&copy, request);
   const std::string id = wants_request_id() ? request_id(*context) : std::string();
-  const std::string prefix =
-      config_.decision_log == nullptr
-          ? std::string()
-          : fmt::format("{}/{}", id, request->batch_id().empty() ? "0" : request->batch_id());
-  grpc::Status status = evaluate_batch(*request, response, prefix, *context);
+  if (status.ok()) {
+    const std::string prefix =
+        config_.decision_log == nullptr
+            ? std::string()
+            : fmt::format("{}/{}", id, request->batch_id().empty() ? "0" : request->batch_id());
+    thread_local std::string wire;
+    status = evaluate_batch_bytes(*request, &wire, prefix, *context);
+    if (status.ok()) {
+      grpc::Slice slice(wire);
+      grpc::ByteBuffer bytes(&slice, 1);
+      response->Swap(&bytes);
+    }
+    // A thousand full decisions are megabytes: no gRPC thread keeps that much for good.
+    if (wire.capacity() > kKeepWireBytes) std::string().swap(wire);
+  }
   log_call("EvaluateBatch", id, status, start,
            fmt::format("{} profiles", request->profiles_size()));
   reactor->Finish(std::move(status));
+  arena.get().Reset();
   return reactor;
 }
 
-grpc::ServerBidiReactor<v1::EvaluateBatchRequest, v1::EvaluateBatchResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 RetentionEngineService::EvaluateBatches(grpc::CallbackServerContext* context) {
   return new_evaluate_batches_reactor(this, context);
 }

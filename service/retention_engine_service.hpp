@@ -1,7 +1,8 @@
 // RetentionEngineService: the gRPC callback service. Each RPC takes a snapshot of the rule set,
 // calls the plain functions of handlers.hpp and finishes; EvaluateStream evaluates each profile
-// as it arrives and writes the decisions back in order, reading ahead of a bounded queue;
-// EvaluateBatches does the same with a batch per message (evaluate_batches.hpp).
+// as it arrives and writes the decisions back in order, reading ahead of a bounded queue
+// (ordered_stream.hpp); EvaluateBatches does the same with a batch per message
+// (evaluate_batches.hpp).
 // Thread-safe: reactions run on gRPC's threads; the service holds no per-call state itself.
 #pragma once
 
@@ -27,23 +28,31 @@ struct ServiceConfig {
   std::function<ReloadResult(std::string_view trigger)> reload;
 };
 
-// Evaluate is a raw method (bytes in, bytes out): the response is the decision written straight
-// in wire format (handlers::evaluate_wire) when no trace or decision log needs the message. The
-// wire format, and so every client, is the same as with the generated typed method.
-class RetentionEngineService final : public v1::RetentionEngine::WithRawCallbackMethod_Evaluate<
-                                         v1::RetentionEngine::CallbackService> {
+// Evaluate, EvaluateStream, EvaluateBatch and EvaluateBatches are raw methods (bytes in, bytes
+// out): decisions are written straight in wire format (decide_wire) when no trace or decision
+// log needs the message. The wire format, and so every client, is the same as with the
+// generated typed methods.
+class RetentionEngineService final
+    : public v1::RetentionEngine::WithRawCallbackMethod_Evaluate<
+          v1::RetentionEngine::WithRawCallbackMethod_EvaluateStream<
+              v1::RetentionEngine::WithRawCallbackMethod_EvaluateBatch<
+                  v1::RetentionEngine::WithRawCallbackMethod_EvaluateBatches<
+                      v1::RetentionEngine::WithCallbackMethod_GetRuleSet<
+                          v1::RetentionEngine::WithCallbackMethod_ValidateRules<
+                              v1::RetentionEngine::WithCallbackMethod_ReloadRules<
+                                  v1::RetentionEngine::Service>>>>>>> {
  public:
   explicit RetentionEngineService(ServiceConfig config);
 
   grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
-  grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* EvaluateStream(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* EvaluateStream(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* EvaluateBatch(grpc::CallbackServerContext* context,
-                                          const v1::EvaluateBatchRequest* request,
-                                          v1::EvaluateBatchResponse* response) override;
-  grpc::ServerBidiReactor<v1::EvaluateBatchRequest, v1::EvaluateBatchResponse>* EvaluateBatches(
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* EvaluateBatches(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* GetRuleSet(grpc::CallbackServerContext* context,
                                        const v1::GetRuleSetRequest* request,
@@ -66,6 +75,10 @@ class RetentionEngineService final : public v1::RetentionEngine::WithRawCallback
   // asks for a trace or a decision log is written (both need the message).
   grpc::Status evaluate_unary(const v1::EvaluateRequest& request, grpc::ByteBuffer* response,
                               std::string_view request_id);
+  // One stream message's answer as EvaluateResponse bytes in `response`: as evaluate_unary(),
+  // except that a refused profile is answered with `error` set (OK) instead of a status.
+  grpc::Status evaluate_streamed(const v1::EvaluateRequest& request, std::string* response,
+                                 std::string_view request_id);
   // Evaluates a batch on one snapshot of the rule set: one result per profile, a refused
   // profile's with `error`. A batch above max_batch is INVALID_ARGUMENT; a call cancelled or
   // past its deadline stops within the batch (CANCELLED, DEADLINE_EXCEEDED). With a decision
@@ -73,6 +86,12 @@ class RetentionEngineService final : public v1::RetentionEngine::WithRawCallback
   grpc::Status evaluate_batch(const v1::EvaluateBatchRequest& request,
                               v1::EvaluateBatchResponse* response, std::string_view log_prefix,
                               const grpc::CallbackServerContext& context);
+  // The same answer as EvaluateBatchResponse bytes in `response`: written straight from the
+  // decisions, or, when the batch asks for a trace or a decision log is written (both need the
+  // messages), evaluate_batch() serialised.
+  grpc::Status evaluate_batch_bytes(const v1::EvaluateBatchRequest& request, std::string* response,
+                                    std::string_view log_prefix,
+                                    const grpc::CallbackServerContext& context);
 
  private:
   ServiceConfig config_;

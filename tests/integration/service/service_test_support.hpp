@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "retain/v1/service.grpc.pb.h"
 
@@ -131,6 +132,53 @@ inline grpc::Status raw_unary(const std::shared_ptr<grpc::Channel>& ch, const st
     for (const auto& s : slices) {
       response_bytes->append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
+  }
+  return status;
+}
+
+// Calls a bidi streaming method with raw protobuf bytes: writes each request and reads its
+// response before the next (our streams answer every message), then ends the call. The
+// responses are the exact bytes the server wrote; stops at the first failed read.
+inline grpc::Status raw_bidi(const std::shared_ptr<grpc::Channel>& ch, const std::string& method,
+                             const std::vector<std::string>& requests,
+                             std::vector<std::string>* responses) {
+  grpc::GenericStub stub(ch);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(in(std::chrono::seconds(30)));
+  grpc::CompletionQueue cq;
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  // One operation in flight at a time: each step waits for its own tag.
+  auto step = [&cq](std::intptr_t expected) {
+    void* got = nullptr;
+    bool ok = false;
+    return cq.Next(&got, &ok) && got == reinterpret_cast<void*>(expected) && ok;
+  };
+  auto tag = [](std::intptr_t n) { return reinterpret_cast<void*>(n); };
+  call->StartCall(tag(1));
+  bool good = step(1);
+  for (std::size_t i = 0; good && i < requests.size(); ++i) {
+    grpc::Slice slice(requests[i]);
+    grpc::ByteBuffer request(&slice, 1);
+    call->Write(request, tag(2));
+    if (!step(2)) break;
+    grpc::ByteBuffer response;
+    call->Read(&response, tag(3));
+    if (!step(3)) break;
+    std::vector<grpc::Slice> slices;
+    (void)response.Dump(&slices);
+    std::string bytes;
+    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    responses->push_back(std::move(bytes));
+  }
+  call->WritesDone(tag(4));
+  (void)step(4);
+  grpc::Status status;
+  call->Finish(&status, tag(5));
+  (void)step(5);
+  cq.Shutdown();
+  void* got = nullptr;
+  bool ok = false;
+  while (cq.Next(&got, &ok)) {
   }
   return status;
 }
