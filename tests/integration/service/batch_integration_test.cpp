@@ -28,20 +28,9 @@ class BatchTest : public ::testing::Test {
     dir_.write("main.rules", testing::rules_text("1"));
   }
 
-  ServerOptions options() const {
-    ServerOptions o;
-    o.rule_paths = {dir_.path().string()};
-    o.listen = "127.0.0.1:0";
-    o.drain_grace_ms = 5000;
-    return o;
-  }
+  ServerOptions options() const { return testing::loopback_options(dir_.path().string()); }
 
-  static std::unique_ptr<Server> start(const ServerOptions& o) {
-    Server::StartError error;
-    auto server = Server::start(o, &error);
-    EXPECT_TRUE(server) << error.message;
-    return server;
-  }
+  static std::unique_ptr<Server> start(const ServerOptions& o) { return testing::start_server(o); }
 
   static std::unique_ptr<v1::RetentionEngine::Stub> stub(const Server& server) {
     return v1::RetentionEngine::NewStub(testing::channel(server.address()));

@@ -28,20 +28,9 @@ class ServiceTest : public ::testing::Test {
     dir_.write("main.rules", testing::rules_text("1"));
   }
 
-  ServerOptions options() const {
-    ServerOptions o;
-    o.rule_paths = {dir_.path().string()};
-    o.listen = "127.0.0.1:0";
-    o.drain_grace_ms = 5000;
-    return o;
-  }
+  ServerOptions options() const { return testing::loopback_options(dir_.path().string()); }
 
-  std::unique_ptr<Server> start(const ServerOptions& o) {
-    Server::StartError error;
-    auto server = Server::start(o, &error);
-    EXPECT_TRUE(server) << error.message;
-    return server;
-  }
+  std::unique_ptr<Server> start(const ServerOptions& o) { return testing::start_server(o); }
   std::unique_ptr<Server> start() { return start(options()); }
 
   std::string token_file() const { return dir_.write("admin.token", std::string(kToken) + "\n"); }

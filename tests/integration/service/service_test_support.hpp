@@ -5,6 +5,7 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "retain/v1/service.grpc.pb.h"
+#include "service/server.hpp"
 
 namespace retain::service::testing {
 
@@ -102,6 +104,24 @@ inline v1::EvaluateRequest request(const std::string& id, int quality_complaints
 
 inline std::chrono::system_clock::time_point in(std::chrono::milliseconds d) {
   return std::chrono::system_clock::now() + d;
+}
+
+// The options every test server starts from: rules at `rules_path`, a loopback port the OS
+// picks, 5 s to drain on shutdown.
+inline ServerOptions loopback_options(const std::string& rules_path) {
+  ServerOptions o;
+  o.rule_paths = {rules_path};
+  o.listen = "127.0.0.1:0";
+  o.drain_grace_ms = 5000;
+  return o;
+}
+
+// Starts a server; a server that does not start fails the test and is null.
+inline std::unique_ptr<Server> start_server(const ServerOptions& o) {
+  Server::StartError error;
+  auto server = Server::start(o, &error);
+  EXPECT_TRUE(server) << error.message;
+  return server;
 }
 
 inline std::shared_ptr<grpc::Channel> channel(

@@ -47,15 +47,9 @@ class WireStreamTest : public ::testing::Test {
   }
 
   std::unique_ptr<Server> start(bool with_log) {
-    ServerOptions o;
-    o.rule_paths = {std::string(RETAIN_SOURCE_DIR) + "/rules"};
-    o.listen = "127.0.0.1:0";
-    o.drain_grace_ms = 5000;
+    ServerOptions o = testing::loopback_options(std::string(RETAIN_SOURCE_DIR) + "/rules");
     if (with_log) o.decision_log = dir_.file("decisions.jsonl");
-    Server::StartError error;
-    auto server = Server::start(o, &error);
-    EXPECT_TRUE(server) << error.message;
-    return server;
+    return testing::start_server(o);
   }
 
   // Batches of 1 to 97 profiles, every other one with a batch_id.
