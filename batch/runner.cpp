@@ -124,14 +124,15 @@ std::optional<InputFormat> resolve_input_format(const InputOptions& in, ByteSour
 
 namespace {
 
-// open_pass as `retain score` and `retain stats` use it: every pass lists ignored columns.
+// open_pass as `retain score` and `retain stats` use it. warn_ignored: list the ignored
+// columns, which only the first pass over an input should do.
 std::optional<int> open_pass(const InputOptions& in, const std::string& path,
-                             const std::string& spill_to, ReaderLimits limits, bool quiet,
+                             const std::string& spill_to, ReaderLimits limits, bool warn_ignored,
                              Pass* pass, std::ostream& err) {
   PassOptions options;
   options.spill_to = spill_to;
   options.limits = limits;
-  options.warn_ignored = !quiet;
+  options.warn_ignored = warn_ignored;
   return batch::open_pass(in, path, options, pass, err);
 }
 
@@ -322,7 +323,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       }
       spill_path = spill->path();
     }
-    if (auto code = open_pass(o.input, o.input.path, spill_path, {}, o.quiet, &pass1, err)) {
+    if (auto code = open_pass(o.input, o.input.path, spill_path, {}, !o.quiet, &pass1, err)) {
       return *code;
     }
     known_format = pass1.format;
@@ -359,7 +360,12 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
     if (auto code = resolve_shard(in2, pass2_path, *in2.format, &limits, err)) return *code;
   }
   Pass pass;
-  if (auto code = open_pass(in2, pass2_path, "", limits, o.quiet, &pass, err)) return *code;
+  // A first pass for the statistics has listed the ignored columns already.
+  const bool first_pass_read = population.has_value() && o.stats.empty();
+  if (auto code =
+          open_pass(in2, pass2_path, "", limits, !o.quiet && !first_pass_read, &pass, err)) {
+    return *code;
+  }
 
   const std::string input_name = display_name(o.input.path);
   const PopulationStats* stats_ptr = population ? &*population : nullptr;
@@ -578,7 +584,7 @@ int run_stats(const StatsOptions& o, std::ostream& out, std::ostream& err) {
       if (auto code = resolve_shard(o.input, o.input.path, *format, &limits, err)) return *code;
     }
     Pass pass;
-    if (auto code = open_pass(o.input, o.input.path, "", limits, o.quiet, &pass, err)) {
+    if (auto code = open_pass(o.input, o.input.path, "", limits, !o.quiet, &pass, err)) {
       return *code;
     }
     if (auto code =

@@ -323,6 +323,21 @@ TEST_F(ScoreTest, AFailedRunNeverReplacesOrTruncatesTheOutput) {
   EXPECT_EQ(lines(read(path("out.jsonl"))).size(), 1u);
 }
 
+TEST_F(ScoreTest, IgnoredColumnsAreReportedOnceForTwoPasses) {
+  // The percentile tiers of rules/ make score read the input twice (statistics, then scoring).
+  std::string csv = std::string(kHeader) + ",crm_note\n";
+  for (int i = 0; i < 50; ++i) csv += row(i) + ",x\n";
+  write("notes.csv", csv);
+  ScoreOptions o = options(path("notes.csv"), path("out.jsonl"));
+  o.input.ignore_unknown_columns = true;
+  ASSERT_EQ(score(o), 0) << err_.str();
+  const std::string text = err_.str();
+  const auto first = text.find("ignoring unknown columns: crm_note");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("ignoring unknown columns", first + 1), std::string::npos) << text;
+  EXPECT_EQ(lines(read(path("out.jsonl"))).size(), 50u);
+}
+
 TEST_F(ScoreTest, JsonLinesInAndCsvOutAgreeWithCsvIn) {
   const int n = 400;
   write("in.csv", population(n));
