@@ -80,6 +80,10 @@ struct JsonRowParser::Impl {
   std::vector<std::string> extra_names;
   std::vector<std::optional<std::string>> extras;
   std::vector<char> extra_seen;  // per row: extras[i] may be null and still have been given
+  // Per row: the profile fields given, by descriptor index, so that a key given twice (or
+  // under both its names, tenure_months and tenureMonths) is refused rather than last-wins.
+  std::vector<char> field_seen = std::vector<char>(
+      static_cast<std::size_t>(v1::CustomerProfile::descriptor()->field_count()), 0);
   std::vector<std::pair<std::string, const FieldEntry*>> last_keys;  // of the previous line
 
   // Captures an extra top-level value as text; false (with the error) when it is not a scalar
@@ -300,6 +304,11 @@ struct JsonRowParser::Impl {
         }
         return fail(error, name, reason);
       }
+      if (prefix.empty()) {
+        char& seen = field_seen[static_cast<std::size_t>(f->index())];
+        if (seen != 0) return fail(error, f->name(), "the key appears twice");
+        seen = 1;
+      }
       od::value v = field.value();
       if (f->is_map()) {
         if (!parse_map(f, v, static_cast<v1::CustomerProfile*>(m), error)) return false;
@@ -384,6 +393,7 @@ bool JsonRowParser::parse(std::string_view line, std::size_t padded_capacity,
   profile->Clear();
   for (auto& e : impl_->extras) e.reset();
   std::fill(impl_->extra_seen.begin(), impl_->extra_seen.end(), 0);
+  std::fill(impl_->field_seen.begin(), impl_->field_seen.end(), 0);
   if (impl_->engine == Engine::Protobuf) return impl_->parse_protobuf(line, profile, error);
   return impl_->parse_simdjson(line, padded_capacity, profile, error);
 }

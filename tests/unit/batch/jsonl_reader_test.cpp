@@ -87,6 +87,22 @@ TEST(JsonRowParserTest, RejectsBadRowsWithTheField) {
   EXPECT_FALSE(fast.parse(R"(customer_id,tenure)", 0, &p, &e));
 }
 
+// A profile field given twice in a line, under either of its names, is a bad row: taking the
+// last value would hide that the line says two things.
+TEST(JsonRowParserTest, RejectsAFieldGivenTwice) {
+  JsonRowParser fast;
+  v1::CustomerProfile p;
+  RowError e;
+  EXPECT_FALSE(fast.parse(R"({"customer_id":"a","tenure_months":3,"tenure_months":4})", 0, &p, &e));
+  EXPECT_EQ(e.field, "tenure_months");
+  EXPECT_NE(e.reason.find("twice"), std::string::npos) << e.reason;
+  EXPECT_FALSE(fast.parse(R"({"tenureMonths":3,"customer_id":"a","tenure_months":3})", 0, &p, &e));
+  EXPECT_EQ(e.field, "tenure_months");
+  // The next line starts afresh.
+  ASSERT_TRUE(fast.parse(R"({"customer_id":"b","tenure_months":5})", 0, &p, &e)) << e.reason;
+  EXPECT_EQ(p.tenure_months(), 5);
+}
+
 TEST(JsonRowParserTest, ProtobufFallbackParsesAndRejects) {
   JsonRowParser slow(JsonRowParser::Engine::Protobuf);
   v1::CustomerProfile p;
