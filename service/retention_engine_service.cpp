@@ -62,6 +62,24 @@ google::protobuf::ArenaOptions batch_arena_options() {
   return o;
 }
 
+// A request parsed from `bytes` into a message on `arena`. Deserialize consumes the buffer it is
+// given, so it gets a copy (which shares the slices).
+template <typename Request>
+Request* parse_on(google::protobuf::Arena& arena, const grpc::ByteBuffer& bytes,
+                  grpc::Status* status) {
+  auto* request = google::protobuf::Arena::CreateMessage<Request>(&arena);
+  grpc::ByteBuffer copy(bytes);
+  *status = grpc::SerializationTraits<Request>::Deserialize(&copy, request);
+  return request;
+}
+
+// `bytes` as the response, in a copied slice: `bytes` keeps its capacity for the next call.
+void set_response_bytes(const std::string& bytes, grpc::ByteBuffer* response) {
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer buffer(&slice, 1);
+  response->Swap(&buffer);
+}
+
 std::string new_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return fmt::format("{:016x}", rng());
@@ -197,9 +215,7 @@ grpc::Status RetentionEngineService::evaluate_unary(const v1::EvaluateRequest& r
   thread_local std::string wire;
   auto status = handlers::evaluate_wire(*loaded->rules, config_.stats.get(), request, &wire);
   if (!status.ok()) return status;
-  grpc::Slice slice(wire);
-  grpc::ByteBuffer bytes(&slice, 1);
-  response->Swap(&bytes);
+  set_response_bytes(wire, response);
   return grpc::Status::OK;
 }
 
@@ -211,9 +227,8 @@ grpc::ServerUnaryReactor* RetentionEngineService::Evaluate(grpc::CallbackServerC
   // The request is parsed on a per-thread arena, emptied when the call is answered: the
   // handler runs to its end on this thread.
   thread_local InlineArena arena;
-  auto* request = google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena.get());
-  grpc::ByteBuffer copy(*request_bytes);  // Deserialize consumes its buffer; this shares slices
-  grpc::Status status = grpc::SerializationTraits<v1::EvaluateRequest>::Deserialize(&copy, request);
+  grpc::Status status;
+  auto* request = parse_on<v1::EvaluateRequest>(arena.get(), *request_bytes, &status);
   const std::string id = wants_request_id() ? request_id(*context) : std::string();
   if (status.ok()) {
     status =
@@ -296,10 +311,8 @@ grpc::ServerUnaryReactor* RetentionEngineService::EvaluateBatch(
   const auto start = Clock::now();
   // As Evaluate: the request on a per-thread arena, emptied once the call is answered.
   thread_local InlineArena arena;
-  auto* request = google::protobuf::Arena::CreateMessage<v1::EvaluateBatchRequest>(&arena.get());
-  grpc::ByteBuffer copy(*request_bytes);  // Deserialize consumes its buffer; this shares slices
-  grpc::Status status =
-      grpc::SerializationTraits<v1::EvaluateBatchRequest>::Deserialize(&copy, request);
+  grpc::Status status;
+  auto* request = parse_on<v1::EvaluateBatchRequest>(arena.get(), *request_bytes, &status);
   const std::string id = wants_request_id() ? request_id(*context) : std::string();
   if (status.ok()) {
     const std::string prefix =
@@ -308,11 +321,7 @@ grpc::ServerUnaryReactor* RetentionEngineService::EvaluateBatch(
             : fmt::format("{}/{}", id, request->batch_id().empty() ? "0" : request->batch_id());
     thread_local std::string wire;
     status = evaluate_batch_bytes(*request, &wire, prefix, *context);
-    if (status.ok()) {
-      grpc::Slice slice(wire);
-      grpc::ByteBuffer bytes(&slice, 1);
-      response->Swap(&bytes);
-    }
+    if (status.ok()) set_response_bytes(wire, response);
     // A thousand full decisions are megabytes: no gRPC thread keeps that much for good.
     if (wire.capacity() > kKeepWireBytes) std::string().swap(wire);
   }

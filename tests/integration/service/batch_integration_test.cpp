@@ -68,24 +68,13 @@ class BatchTest : public ::testing::Test {
   TempDir dir_;
 };
 
-std::vector<v1::CustomerProfile> example_customers(std::size_t limit) {
-  std::ifstream in(std::string(RETAIN_SOURCE_DIR) + "/examples/customers.jsonl");
-  std::vector<v1::CustomerProfile> out;
-  std::string line;
-  while (out.size() < limit && std::getline(in, line)) {
-    v1::CustomerProfile p;
-    if (google::protobuf::util::JsonStringToMessage(line, &p).ok()) out.push_back(std::move(p));
-  }
-  return out;
-}
-
 // The shipped domain rules and real customers, so the decisions have every kind of content.
 TEST_F(BatchTest, BatchDecisionsEqualUnaryEvaluateDecisions) {
   auto o = options();
   o.rule_paths = {std::string(RETAIN_SOURCE_DIR) + "/rules"};
   auto server = start(o);
   auto client = stub(*server);
-  const auto customers = example_customers(230);
+  const auto customers = testing::example_customers(230);
   ASSERT_EQ(customers.size(), 230u);
 
   struct Variant {

@@ -3,6 +3,7 @@
 // (called as raw bytes, since Debian ships neither .proto), and child processes.
 #pragma once
 
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -104,6 +105,18 @@ inline v1::EvaluateRequest request(const std::string& id, int quality_complaints
 
 inline std::chrono::system_clock::time_point in(std::chrono::milliseconds d) {
   return std::chrono::system_clock::now() + d;
+}
+
+// The first `limit` customers of examples/customers.jsonl.
+inline std::vector<v1::CustomerProfile> example_customers(std::size_t limit) {
+  std::ifstream in(std::string(RETAIN_SOURCE_DIR) + "/examples/customers.jsonl");
+  std::vector<v1::CustomerProfile> out;
+  std::string line;
+  while (out.size() < limit && std::getline(in, line)) {
+    v1::CustomerProfile p;
+    if (google::protobuf::util::JsonStringToMessage(line, &p).ok()) out.push_back(std::move(p));
+  }
+  return out;
 }
 
 // The options every test server starts from: rules at `rules_path`, a loopback port the OS

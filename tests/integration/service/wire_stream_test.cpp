@@ -21,24 +21,13 @@ using namespace std::chrono_literals;
 using google::protobuf::util::MessageDifferencer;
 using testing::TempDir;
 
-std::vector<v1::CustomerProfile> example_customers(std::size_t limit) {
-  std::ifstream in(std::string(RETAIN_SOURCE_DIR) + "/examples/customers.jsonl");
-  std::vector<v1::CustomerProfile> out;
-  std::string line;
-  while (out.size() < limit && std::getline(in, line)) {
-    v1::CustomerProfile p;
-    if (google::protobuf::util::JsonStringToMessage(line, &p).ok()) out.push_back(std::move(p));
-  }
-  return out;
-}
-
 class WireStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
     log::configure("warn", "text");
     direct_ = start(false);
     logged_ = start(true);
-    customers_ = example_customers(250);
+    customers_ = testing::example_customers(250);
     ASSERT_EQ(customers_.size(), 250u);
     // Refused profiles among the decided ones: errors are written by the direct path too.
     customers_[7].set_satisfaction(11);
