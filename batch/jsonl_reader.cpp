@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -263,12 +264,16 @@ struct JsonRowParser::Impl {
         } else {
           return fail(error, name_of(), "expected a number");
         }
-        (*p->mutable_metrics())[std::string(key)] = d;
+        if (!p->mutable_metrics()->insert({std::string(key), d}).second) {
+          return fail(error, name_of(), "the key appears twice");
+        }
       } else {
         if (vt != od::json_type::string) return fail(error, name_of(), "expected a string");
         std::string_view s;
         if (auto e = value.get_string().get(s)) return fail(error, name_of(), simd_error(e));
-        (*p->mutable_attributes())[std::string(key)] = std::string(s);
+        if (!p->mutable_attributes()->insert({std::string(key), std::string(s)}).second) {
+          return fail(error, name_of(), "the key appears twice");
+        }
       }
     }
     return true;
@@ -278,6 +283,9 @@ struct JsonRowParser::Impl {
     const FieldTable& table = table_for(m->GetDescriptor());
     const pb::Reflection* refl = m->GetReflection();
     std::size_t position = 0;
+    // Fields given in a nested object (a recent action): those messages have a few fields,
+    // one bit each; the top level has field_seen.
+    std::uint64_t nested_seen = 0;
     for (auto field_result : obj) {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return fail(error, prefix, simd_error(e));
@@ -308,6 +316,12 @@ struct JsonRowParser::Impl {
         char& seen = field_seen[static_cast<std::size_t>(f->index())];
         if (seen != 0) return fail(error, f->name(), "the key appears twice");
         seen = 1;
+      } else if (f->index() < 64) {
+        const std::uint64_t bit = std::uint64_t{1} << f->index();
+        if ((nested_seen & bit) != 0) {
+          return fail(error, prefix + "." + f->name(), "the key appears twice");
+        }
+        nested_seen |= bit;
       }
       od::value v = field.value();
       if (f->is_map()) {

@@ -103,6 +103,34 @@ TEST(JsonRowParserTest, RejectsAFieldGivenTwice) {
   EXPECT_EQ(p.tenure_months(), 5);
 }
 
+// The same inside the maps and inside a recent action.
+TEST(JsonRowParserTest, RejectsAKeyGivenTwiceInsideAMapOrAnAction) {
+  JsonRowParser fast;
+  v1::CustomerProfile p;
+  RowError e;
+  EXPECT_FALSE(fast.parse(R"({"customer_id":"a","metrics":{"nps":3,"nps":9}})", 0, &p, &e));
+  EXPECT_EQ(e.field, "metrics.nps");
+  EXPECT_NE(e.reason.find("twice"), std::string::npos) << e.reason;
+  EXPECT_FALSE(
+      fast.parse(R"({"customer_id":"a","attributes":{"region":"N","region":"S"}})", 0, &p, &e));
+  EXPECT_EQ(e.field, "attributes.region");
+  EXPECT_FALSE(fast.parse(
+      R"({"customer_id":"a","recent_actions":[{"action_id":"X","days_ago":3,"days_ago":40}]})", 0,
+      &p, &e));
+  EXPECT_EQ(e.field, "recent_actions[0].days_ago");
+  EXPECT_NE(e.reason.find("twice"), std::string::npos) << e.reason;
+  // Distinct keys, and the same key in two different actions, are fine.
+  ASSERT_TRUE(fast.parse(
+      R"({"customer_id":"b","metrics":{"nps":3,"csat":9},"attributes":{"region":"N"},)"
+      R"("recent_actions":[{"action_id":"X","days_ago":3},{"action_id":"Y","days_ago":4}]})",
+      0, &p, &e))
+      << e.reason;
+  EXPECT_EQ(p.metrics().at("nps"), 3);
+  EXPECT_EQ(p.metrics().at("csat"), 9);
+  EXPECT_EQ(p.recent_actions_size(), 2);
+  EXPECT_EQ(p.recent_actions(1).days_ago(), 4);
+}
+
 TEST(JsonRowParserTest, ProtobufFallbackParsesAndRejects) {
   JsonRowParser slow(JsonRowParser::Engine::Protobuf);
   v1::CustomerProfile p;
