@@ -372,6 +372,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
   EvalOptions eval_options;
   eval_options.trace = o.trace;
   eval_options.explanations = o.explanations;
+  eval_options.language = o.language;
 
   try {
     OutputFile output(o.output, &out);

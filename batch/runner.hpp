@@ -56,6 +56,7 @@ struct ScoreOptions {
   std::optional<bool> progress;  // default: when stderr is a terminal
   bool trace = false;
   bool explanations = true;  // labels, because texts, evidence in each decision
+  std::string language;      // "" = texts in every language; else EvalOptions.language
   SummaryOptions summary;
   std::size_t rejects_on_stderr = 20;
 };

@@ -275,7 +275,7 @@ void BM_DecideWire_ShippedRules(benchmark::State& state) {
   std::string wire;
   std::size_t i = 0;
   for (auto _ : state) {
-    retain::decide_wire(*rules, people[i++ & 4095], nullptr, frame, true, &wire);
+    retain::decide_wire(*rules, people[i++ & 4095], nullptr, frame, {}, &wire);
     benchmark::DoNotOptimize(wire.data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

@@ -26,7 +26,10 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
   app.add_flag("--explain", explain, "Print a readable trace instead of JSON");
   app.add_flag("--summary", summary, "Print a short business summary instead of JSON");
   app.add_flag("--trace", trace, "Include the trace in the JSON decision");
-  app.add_option("--lang", lang, "Language of labels in --explain (en, zh)");
+  auto* lang_option = app.add_option(
+      "--lang", lang,
+      "Language of labels and because texts: --explain and --summary in it (default en), the "
+      "JSON decision with only its texts (default every language)");
   if (auto code = parse_args(app, args, out, err)) return *code;
 
   const RuleSetPtr rules = load_and_report(rule_paths, "text", err);
@@ -47,7 +50,10 @@ int run_eval(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ++invalid;
       continue;
     }
-    decide(*rules, profile, nullptr, frame, &decision, EvalOptions{explain || trace});
+    EvalOptions eval_options;
+    eval_options.trace = explain || trace;
+    if (lang_option->count() > 0) eval_options.language = lang;
+    decide(*rules, profile, nullptr, frame, &decision, eval_options);
     if (explain) {
       out << render_explanation(decision, lang);
       if (parsed.profiles.size() > 1) out << "\n";

@@ -43,6 +43,9 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
   bool lean = false;
   app.add_flag("--lean", lean,
                "Leave out labels, because texts and evidence: ids, risk and bands only (faster)");
+  app.add_option("--lang", o.language,
+                 "Labels and because texts in this language only (en, zh; where a rule has "
+                 "none in it, its untagged or English text). Default: every language");
   app.add_flag("--ignore-unknown-columns", o.input.ignore_unknown_columns,
                "Skip CSV columns that are not profile fields (default: fail)");
   app.add_option("--risk-threshold", o.summary.risk_threshold,

@@ -14,13 +14,14 @@ using compile::Rule;
 using compile::RuleKind;
 using eval::EvalFrame;
 
-void fill_texts(const compile::Texts& texts, google::protobuf::Map<std::string, std::string>* out) {
-  for (const auto& [lang, text] : texts) (*out)[lang] = text;
+void fill_texts(const compile::Texts& texts, std::string_view language,
+                google::protobuf::Map<std::string, std::string>* out) {
+  for (const auto& [lang, text] : in_language(texts, language)) (*out)[lang] = text;
 }
 
 void fill_because(const Rule& rule, const Program& p, const EvalFrame& frame,
-                  google::protobuf::Map<std::string, std::string>* out) {
-  for (const auto& [lang, pieces] : rule.because) {
+                  std::string_view language, google::protobuf::Map<std::string, std::string>* out) {
+  for (const auto& [lang, pieces] : in_language(rule.because, language)) {
     // Formatted straight into the map's string: no temporary per piece or per text.
     std::string& text = (*out)[lang];
     text.clear();
@@ -39,10 +40,11 @@ void fill_evidence(const Rule& rule, const Program& p, const EvalFrame& frame, v
   }
 }
 
-void fill_finding(const Rule& rule, const Program& p, const EvalFrame& frame, v1::Finding* out) {
+void fill_finding(const Rule& rule, const Program& p, const EvalFrame& frame,
+                  std::string_view language, v1::Finding* out) {
   out->set_id(rule.id);
-  fill_texts(rule.label, out->mutable_label());
-  fill_because(rule, p, frame, out->mutable_because());
+  fill_texts(rule.label, language, out->mutable_label());
+  fill_because(rule, p, frame, language, out->mutable_because());
   fill_evidence(rule, p, frame, out->mutable_evidence());
   out->set_priority(rule.priority);
 }
@@ -94,6 +96,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
   const Program& p = rules.program();
   const bool trace = options.trace;
   const bool explain = options.explanations;
+  const std::string_view language = options.language;
   decision->Clear();
   decision->set_customer_id(profile.customer_id());
   auto* info = decision->mutable_ruleset();
@@ -110,8 +113,8 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       out->set_id(cause.id);
       out->set_weight(cause.weight);
       if (explain) {
-        fill_texts(cause.label, out->mutable_label());
-        fill_because(cause, p, frame, out->mutable_because());
+        fill_texts(cause.label, language, out->mutable_label());
+        fill_because(cause, p, frame, language, out->mutable_because());
         fill_evidence(cause, p, frame, out->mutable_evidence());
       }
     } else if (!value.known()) {
@@ -125,7 +128,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
     const Rule& tactic = p.tactics[index];
     auto* out = decision->add_tactics();
     out->set_id(tactic.id);
-    if (explain) fill_texts(tactic.label, out->mutable_label());
+    if (explain) fill_texts(tactic.label, language, out->mutable_label());
     out->set_priority(tactic.priority);
     auto answered = [&](const Rule& cause) {
       if (frame.slots[cause.slot].is_true()) out->add_answers(cause.id);
@@ -136,7 +139,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       for (std::uint32_t c : tactic.answers) answered(p.causes[c]);
     }
     if (explain) {
-      fill_because(tactic, p, frame, out->mutable_because());
+      fill_because(tactic, p, frame, language, out->mutable_because());
       fill_evidence(tactic, p, frame, out->mutable_evidence());
     }
   }
@@ -173,7 +176,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       if (value.is_true()) {
         auto* out = add();
         if (explain) {
-          fill_finding(rule, p, frame, out);
+          fill_finding(rule, p, frame, language, out);
         } else {
           out->set_id(rule.id);
           out->set_priority(rule.priority);
@@ -197,7 +200,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
       auto* out = decision->add_bands();
       out->set_tiers(tiers.id);
       out->set_band(plan.id);
-      if (explain) fill_texts(plan.label, out->mutable_label());
+      if (explain) fill_texts(plan.label, language, out->mutable_label());
       out->set_score(score.number);
       if (static_cast<int>(t) == p.tier_index) decision->set_tier(plan.id);
       if (static_cast<int>(t) == p.credit_grade_index) decision->set_credit_grade(plan.id);

@@ -3,6 +3,8 @@
 // Pure; thread-safe for distinct frames and decisions.
 #pragma once
 
+#include <string>
+
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
 #include "retain/v1/decision.pb.h"
@@ -13,6 +15,7 @@ namespace retain {
 struct RenderOptions {
   bool trace = false;
   bool explanations = true;  // labels, because texts, evidence, reasons of unknowns
+  std::string language;      // labels and because texts in this one only (decision_text.hpp)
 };
 
 // With explanations, evaluate_render() must have run on the frame first.

@@ -3,13 +3,31 @@
 // decided.
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/compile/program.hpp"
 #include "engine/eval/frame.hpp"
 
 namespace retain {
+
+// The entries of a per-language list (a label's texts, a because template) a decision carries:
+// all of them when no language is asked for (`language` empty); else the one in `language`,
+// failing that the untagged ("und") one, the English one, or the first (as pick_text chooses
+// for summaries), so that no text goes missing.
+template <typename Entry>
+std::span<const Entry> in_language(const std::vector<Entry>& entries, std::string_view language) {
+  if (language.empty() || entries.size() <= 1) return entries;
+  for (const std::string_view wanted :
+       {language, std::string_view("und"), std::string_view("en")}) {
+    for (const auto& entry : entries) {
+      if (entry.first == wanted) return {&entry, 1};
+    }
+  }
+  return {entries.data(), 1};
+}
 
 // Appends the `because` template `pieces` with the values in `frame` to `text`.
 void append_because(std::string& text, const std::vector<compile::TemplatePiece>& pieces,

@@ -23,13 +23,13 @@ struct WireScratch {
   std::string unknowns;  // every Unknown, appended to the decision last (their order is kept)
 };
 
-void wire_texts(const compile::Texts& texts, int field, WireWriter& w) {
-  for (const auto& [lang, text] : texts) w.map_entry(field, lang, text);
+void wire_texts(const compile::Texts& texts, std::string_view language, int field, WireWriter& w) {
+  for (const auto& [lang, text] : in_language(texts, language)) w.map_entry(field, lang, text);
 }
 
-void wire_because(const Rule& rule, const Program& p, const EvalFrame& frame, int field,
-                  WireScratch& scratch, WireWriter& w) {
-  for (const auto& [lang, pieces] : rule.because) {
+void wire_because(const Rule& rule, const Program& p, const EvalFrame& frame,
+                  std::string_view language, int field, WireScratch& scratch, WireWriter& w) {
+  for (const auto& [lang, pieces] : in_language(rule.because, language)) {
     std::string& text = scratch.text;
     text.clear();
     append_because(text, pieces, p, frame);
@@ -62,7 +62,8 @@ void wire_unknown(std::string_view rule, std::string_view reason, WireScratch& s
 }  // namespace
 
 void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                          const EvalFrame& frame, bool explanations, std::string* out) {
+                          const EvalFrame& frame, bool explanations, std::string_view language,
+                          std::string* out) {
   thread_local WireScratch scratch;
   const Program& p = rules.program();
   const bool explain = explanations;
@@ -89,8 +90,8 @@ void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfi
       r.string(v1::Cause::kIdFieldNumber, cause.id);
       r.number(v1::Cause::kWeightFieldNumber, cause.weight);
       if (explain) {
-        wire_texts(cause.label, v1::Cause::kLabelFieldNumber, r);
-        wire_because(cause, p, frame, v1::Cause::kBecauseFieldNumber, scratch, r);
+        wire_texts(cause.label, language, v1::Cause::kLabelFieldNumber, r);
+        wire_because(cause, p, frame, language, v1::Cause::kBecauseFieldNumber, scratch, r);
         wire_evidence(cause, p, frame, v1::Cause::kEvidenceFieldNumber, scratch, r);
       }
       w.bytes(v1::Decision::kCausesFieldNumber, scratch.rule);
@@ -105,7 +106,7 @@ void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfi
     scratch.rule.clear();
     WireWriter r(scratch.rule);
     r.string(v1::Tactic::kIdFieldNumber, tactic.id);
-    if (explain) wire_texts(tactic.label, v1::Tactic::kLabelFieldNumber, r);
+    if (explain) wire_texts(tactic.label, language, v1::Tactic::kLabelFieldNumber, r);
     r.int32(v1::Tactic::kPriorityFieldNumber, tactic.priority);
     auto answered = [&](const Rule& cause) {
       if (frame.slots[cause.slot].is_true()) r.bytes(v1::Tactic::kAnswersFieldNumber, cause.id);
@@ -116,7 +117,7 @@ void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfi
       for (std::uint32_t c : tactic.answers) answered(p.causes[c]);
     }
     if (explain) {
-      wire_because(tactic, p, frame, v1::Tactic::kBecauseFieldNumber, scratch, r);
+      wire_because(tactic, p, frame, language, v1::Tactic::kBecauseFieldNumber, scratch, r);
       wire_evidence(tactic, p, frame, v1::Tactic::kEvidenceFieldNumber, scratch, r);
     }
     w.bytes(v1::Decision::kTacticsFieldNumber, scratch.rule);
@@ -130,8 +131,8 @@ void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfi
         WireWriter r(scratch.rule);
         r.string(v1::Finding::kIdFieldNumber, rule.id);
         if (explain) {
-          wire_texts(rule.label, v1::Finding::kLabelFieldNumber, r);
-          wire_because(rule, p, frame, v1::Finding::kBecauseFieldNumber, scratch, r);
+          wire_texts(rule.label, language, v1::Finding::kLabelFieldNumber, r);
+          wire_because(rule, p, frame, language, v1::Finding::kBecauseFieldNumber, scratch, r);
           wire_evidence(rule, p, frame, v1::Finding::kEvidenceFieldNumber, scratch, r);
         }
         r.int32(v1::Finding::kPriorityFieldNumber, rule.priority);
@@ -154,7 +155,7 @@ void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfi
       WireWriter b(scratch.small);
       b.string(v1::Band::kTiersFieldNumber, tiers.id);
       b.string(v1::Band::kBandFieldNumber, plan.id);
-      if (explain) wire_texts(plan.label, v1::Band::kLabelFieldNumber, b);
+      if (explain) wire_texts(plan.label, language, v1::Band::kLabelFieldNumber, b);
       b.number(v1::Band::kScoreFieldNumber, frame.slots[tiers.score_slot].number);
       w.bytes(v1::Decision::kBandsFieldNumber, scratch.small);
       if (static_cast<int>(t) == p.tier_index) w.string(v1::Decision::kTierFieldNumber, plan.id);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
@@ -15,8 +16,10 @@
 
 namespace retain {
 
-// With explanations, evaluate_render() must have run on the frame first. `out` is overwritten.
+// With explanations, evaluate_render() must have run on the frame first. `language`: as
+// RenderOptions.language. `out` is overwritten.
 void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                          const eval::EvalFrame& frame, bool explanations, std::string* out);
+                          const eval::EvalFrame& frame, bool explanations,
+                          std::string_view language, std::string* out);
 
 }  // namespace retain

@@ -22,15 +22,16 @@ void decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
   // The trace shows evidence values, which the render program computes.
   const bool explain = options.explanations || options.trace;
   if (explain) eval::evaluate_render(rules, profile, frame);
-  render_decision(rules, profile, frame, RenderOptions{options.trace, explain}, decision);
+  render_decision(rules, profile, frame, RenderOptions{options.trace, explain, options.language},
+                  decision);
 }
 
 void decide_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                 const PopulationStats* stats, eval::EvalFrame& frame, bool explanations,
+                 const PopulationStats* stats, eval::EvalFrame& frame, const EvalOptions& options,
                  std::string* out) {
   eval::evaluate(rules, profile, stats, frame);
-  if (explanations) eval::evaluate_render(rules, profile, frame);
-  render_decision_wire(rules, profile, frame, explanations, out);
+  if (options.explanations) eval::evaluate_render(rules, profile, frame);
+  render_decision_wire(rules, profile, frame, options.explanations, options.language, out);
 }
 
 v1::Decision decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,

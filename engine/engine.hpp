@@ -48,6 +48,10 @@ struct EvalOptions {
   // priorities, bands, risk and the ids of undecided rules: several times cheaper, for bulk
   // scoring that needs no explanations.
   bool explanations = true;
+  // With explanations: labels and because texts in this language only (a BCP 47 tag as the
+  // rules write it, "en", "zh"), falling back to the untagged, English or first text where a
+  // rule has none in it. Empty: every language the rules give.
+  std::string language;
 };
 
 // Evaluates one profile into the frame (no heap allocation once the frame has grown), then
@@ -56,10 +60,11 @@ void decide(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
             const PopulationStats* stats, eval::EvalFrame& frame, v1::Decision* decision,
             const EvalOptions& options = {});
 
-// The decision decide() makes without a trace, as the protobuf wire bytes of the v1::Decision
-// (render_decision_wire): for callers that only send it on. `out` is overwritten.
+// The decision decide() makes, as the protobuf wire bytes of the v1::Decision
+// (render_decision_wire): for callers that only send it on. Never with a trace (options.trace
+// must be false). `out` is overwritten.
 void decide_wire(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
-                 const PopulationStats* stats, eval::EvalFrame& frame, bool explanations,
+                 const PopulationStats* stats, eval::EvalFrame& frame, const EvalOptions& options,
                  std::string* out);
 
 // Convenience for one-off calls: allocates its own frame.

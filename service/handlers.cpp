@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::size_t kMaxCustomerIdBytes = 256;
 constexpr std::size_t kMaxBatchIdBytes = 128;
+constexpr std::size_t kMaxLanguageBytes = 35;  // BCP 47's longest practical tag
 
 grpc::Status invalid(std::string field, std::string_view message) {
   return {grpc::StatusCode::INVALID_ARGUMENT, fmt::format("{}: {}", field, message)};
@@ -21,17 +22,29 @@ eval::EvalFrame& thread_frame() {
   return frame;
 }
 
-void decide_into(const compile::RuleSet& rules, const PopulationStats* stats,
-                 const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
-                 v1::Decision* decision) {
+EvalOptions eval_options(const DecisionAsk& ask) {
   EvalOptions options;
-  options.trace = explain;
+  options.trace = ask.explain;
   // A compact decision is not rendered with texts at all (EvalOptions.explanations), which is
-  // most of the cost of a decision; compact() then strips what a trace still brought.
-  const bool compact_view = view == v1::EvaluateRequest::VIEW_COMPACT;
-  options.explanations = !compact_view;
-  decide(rules, profile, stats, thread_frame(), decision, options);
-  if (compact_view) compact(decision);
+  // most of the cost of a decision.
+  options.explanations = ask.view != v1::EvaluateRequest::VIEW_COMPACT;
+  options.language = std::string(ask.language);
+  return options;
+}
+
+void decide_into(const compile::RuleSet& rules, const PopulationStats* stats,
+                 const v1::CustomerProfile& profile, const DecisionAsk& ask,
+                 v1::Decision* decision) {
+  decide(rules, profile, stats, thread_frame(), decision, eval_options(ask));
+  // What a trace still brought.
+  if (ask.view == v1::EvaluateRequest::VIEW_COMPACT) compact(decision);
+}
+
+grpc::Status check_language(std::string_view language) {
+  if (language.size() > kMaxLanguageBytes) {
+    return invalid("language", fmt::format("must be at most {} bytes", kMaxLanguageBytes));
+  }
+  return grpc::Status::OK;
 }
 
 // The bytes of a length as a varint: a result's length prefix is written before its decision,
@@ -45,18 +58,26 @@ std::size_t varint_size(std::size_t n) {
 // The decision of decide_into() without a trace, as wire bytes in a per-thread buffer, valid
 // until the next call on this thread. A compact decision is the one rendered without texts.
 const std::string& decision_wire(const compile::RuleSet& rules, const PopulationStats* stats,
-                                 const v1::CustomerProfile& profile,
-                                 v1::EvaluateRequest::View view) {
+                                 const v1::CustomerProfile& profile, const DecisionAsk& ask) {
   thread_local std::string decision;
-  decide_wire(rules, profile, stats, thread_frame(), view != v1::EvaluateRequest::VIEW_COMPACT,
+  decide_wire(rules, profile, stats, thread_frame(), eval_options({false, ask.view, ask.language}),
               &decision);
   return decision;
 }
 
 }  // namespace
 
+DecisionAsk ask_of(const v1::EvaluateRequest& request) {
+  return {request.explain(), request.view(), request.language()};
+}
+
+DecisionAsk ask_of(const v1::EvaluateBatchRequest& request) {
+  return {request.explain(), request.view(), request.language()};
+}
+
 grpc::Status check_request(const v1::EvaluateRequest& request) {
   if (!request.has_profile()) return invalid("profile", "is required");
+  if (auto status = check_language(request.language()); !status.ok()) return status;
   return check_profile(request.profile());
 }
 
@@ -75,15 +96,14 @@ grpc::Status check_profile(const v1::CustomerProfile& profile) {
 grpc::Status evaluate(const compile::RuleSet& rules, const PopulationStats* stats,
                       const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
   if (auto status = check_request(request); !status.ok()) return status;
-  decide_into(rules, stats, request.profile(), request.explain(), request.view(),
-              response->mutable_decision());
+  decide_into(rules, stats, request.profile(), ask_of(request), response->mutable_decision());
   return grpc::Status::OK;
 }
 
 grpc::Status evaluate_wire(const compile::RuleSet& rules, const PopulationStats* stats,
                            const v1::EvaluateRequest& request, std::string* response) {
   if (auto status = check_request(request); !status.ok()) return status;
-  const std::string& decision = decision_wire(rules, stats, request.profile(), request.view());
+  const std::string& decision = decision_wire(rules, stats, request.profile(), ask_of(request));
   // EvaluateResponse { Decision decision = 1; }: the decision as its one field.
   response->clear();
   WireWriter(*response).bytes(v1::EvaluateResponse::kDecisionFieldNumber, decision);
@@ -96,7 +116,7 @@ void error_response_wire(std::string_view message, std::string* response) {
 }
 
 void append_result_wire(const compile::RuleSet& rules, const PopulationStats* stats,
-                        const v1::CustomerProfile& profile, v1::EvaluateRequest::View view,
+                        const v1::CustomerProfile& profile, const DecisionAsk& ask,
                         std::string* out) {
   constexpr int kResults = v1::EvaluateBatchResponse::kResultsFieldNumber;
   WireWriter out_wire(*out);
@@ -108,7 +128,7 @@ void append_result_wire(const compile::RuleSet& rules, const PopulationStats* st
     out_wire.bytes(v1::EvaluateResponse::kErrorFieldNumber, message);
     return;
   }
-  const std::string& decision = decision_wire(rules, stats, profile, view);
+  const std::string& decision = decision_wire(rules, stats, profile, ask);
   // EvaluateResponse { Decision decision = 1; }, written in place: no copy of the result.
   out_wire.tag(kResults, 2);
   out_wire.varint(1 + varint_size(decision.size()) + decision.size());
@@ -121,13 +141,13 @@ void append_batch_id_wire(std::string_view batch_id, std::string* out) {
 }
 
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
-                   const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                   const v1::CustomerProfile& profile, const DecisionAsk& ask,
                    v1::EvaluateResponse* result) {
   if (auto status = check_profile(profile); !status.ok()) {
     result->set_error(status.error_message());
     return;
   }
-  decide_into(rules, stats, profile, explain, view, result->mutable_decision());
+  decide_into(rules, stats, profile, ask, result->mutable_decision());
 }
 
 grpc::Status check_batch(const v1::EvaluateBatchRequest& request, std::size_t max_profiles) {
@@ -140,7 +160,7 @@ grpc::Status check_batch(const v1::EvaluateBatchRequest& request, std::size_t ma
   if (request.batch_id().size() > kMaxBatchIdBytes) {
     return invalid("batch_id", fmt::format("must be at most {} bytes", kMaxBatchIdBytes));
   }
-  return grpc::Status::OK;
+  return check_language(request.language());
 }
 
 grpc::Status get_rule_set(const LoadedRules* loaded, v1::GetRuleSetResponse* response) {

@@ -18,6 +18,16 @@
 
 namespace retain::service::handlers {
 
+// What a caller asks of its decisions: an EvaluateRequest's or a batch's explain (a trace),
+// view and language. `language` views the request's string.
+struct DecisionAsk {
+  bool explain = false;
+  v1::EvaluateRequest::View view = v1::EvaluateRequest::VIEW_FULL;
+  std::string_view language;
+};
+DecisionAsk ask_of(const v1::EvaluateRequest& request);
+DecisionAsk ask_of(const v1::EvaluateBatchRequest& request);
+
 // Request checks of our own (profile present, customer_id set) and then
 // retain::validate_profile; OK or INVALID_ARGUMENT naming the field.
 grpc::Status check_request(const v1::EvaluateRequest& request);
@@ -40,7 +50,7 @@ void error_response_wire(std::string_view message, std::string* response);
 // Appends one `results` entry of an EvaluateBatchResponse as wire bytes: what evaluate_into()
 // gives for a request without `explain` (a decision, or `error`), serialised.
 void append_result_wire(const compile::RuleSet& rules, const PopulationStats* stats,
-                        const v1::CustomerProfile& profile, v1::EvaluateRequest::View view,
+                        const v1::CustomerProfile& profile, const DecisionAsk& ask,
                         std::string* out);
 // Appends an EvaluateBatchResponse's batch_id (nothing when empty). Goes after the results, in
 // field order, so the bytes are the ones SerializeToString writes.
@@ -49,11 +59,11 @@ void append_batch_id_wire(std::string_view batch_id, std::string* out);
 // Evaluates one profile of a batch into `result`: the decision, or `error` set to the message
 // evaluate() would refuse it with. stats may be null.
 void evaluate_into(const compile::RuleSet& rules, const PopulationStats* stats,
-                   const v1::CustomerProfile& profile, bool explain, v1::EvaluateRequest::View view,
+                   const v1::CustomerProfile& profile, const DecisionAsk& ask,
                    v1::EvaluateResponse* result);
 
-// A batch's own checks: at most `max_profiles` profiles, a batch_id of at most 128 bytes;
-// OK or INVALID_ARGUMENT naming the field.
+// A batch's own checks: at most `max_profiles` profiles, a batch_id of at most 128 bytes, a
+// language of at most 35; OK or INVALID_ARGUMENT naming the field.
 grpc::Status check_batch(const v1::EvaluateBatchRequest& request, std::size_t max_profiles);
 
 // UNAVAILABLE when nothing is loaded (cannot happen once a server has started).

@@ -266,7 +266,7 @@ grpc::Status RetentionEngineService::evaluate_batch(const v1::EvaluateBatchReque
     }
     auto* result = results->Add();
     handlers::evaluate_into(*loaded->rules, config_.stats.get(), request.profiles(i),
-                            request.explain(), request.view(), result);
+                            handlers::ask_of(request), result);
     if (config_.decision_log != nullptr && result->error().empty()) {
       config_.decision_log->write(fmt::format("{}/{}", log_prefix, i),
                                   loaded->rules->content_hash(), result->decision());
@@ -298,7 +298,7 @@ grpc::Status RetentionEngineService::evaluate_batch_bytes(
       if (deadline_passed(context)) return deadline_exceeded();
     }
     handlers::append_result_wire(*loaded->rules, config_.stats.get(), request.profiles(i),
-                                 request.view(), response);
+                                 handlers::ask_of(request), response);
   }
   handlers::append_batch_id_wire(request.batch_id(), response);
   return grpc::Status::OK;

@@ -507,6 +507,9 @@ int main(int argc, char** argv) {
   app.add_option("--view", view, "Decision view requested: full or compact")
       ->capture_default_str()
       ->check(CLI::IsMember({"full", "compact"}));
+  std::string language;
+  app.add_option("--language", language,
+                 "Language of labels and because texts requested (default: every language)");
   app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
   app.add_option("--warmup", c.warmup, "Seconds before measuring")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -515,16 +518,19 @@ int main(int argc, char** argv) {
   auto requests = load_requests(profiles, 10000);
   for (auto& r : requests) {
     r.set_view(view == "compact" ? EvaluateRequest::VIEW_COMPACT : EvaluateRequest::VIEW_FULL);
+    r.set_language(language);
   }
   std::vector<EvaluateBatchRequest> batches;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     if (i % static_cast<std::size_t>(c.batch) == 0) {
       batches.emplace_back();
       batches.back().set_view(requests[i].view());
+      batches.back().set_language(language);
     }
     *batches.back().add_profiles() = requests[i].profile();
   }
-  std::cout << fmt::format("{} profiles from {}, view {}\n", requests.size(), profiles, view);
+  std::cout << fmt::format("{} profiles from {}, view {}{}\n", requests.size(), profiles, view,
+                           language.empty() ? "" : ", language " + language);
   print_header(c);
 
   if (!target.empty()) {

@@ -47,15 +47,19 @@ TEST(DecisionWireTest, ParsesBackToTheRenderedDecisionForEveryCustomer) {
   std::size_t unknowns = 0;
   for (const retain::PopulationStats* population :
        std::vector<const retain::PopulationStats*>{&stats, nullptr}) {
-    for (const bool explanations : {true, false}) {
+    // Every language, one language, and one no rule is written in (the fallbacks).
+    for (const auto& [explanations, language] : std::vector<std::pair<bool, std::string>>{
+             {true, ""}, {true, "zh"}, {true, "fr"}, {false, ""}}) {
       retain::EvalOptions options;
       options.explanations = explanations;
+      options.language = language;
       for (const auto& profile : profiles) {
         retain::decide(rules, profile, population, frame, &expected, options);
-        retain::decide_wire(rules, profile, population, frame, explanations, &wire);
+        retain::decide_wire(rules, profile, population, frame, options, &wire);
         ASSERT_TRUE(parsed.ParseFromString(wire)) << profile.customer_id();
         ASSERT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected))
-            << profile.customer_id() << " explanations " << explanations << "\nwire:\n"
+            << profile.customer_id() << " explanations " << explanations << " language '"
+            << language << "'\nwire:\n"
             << parsed.DebugString() << "\nrendered:\n"
             << expected.DebugString();
         // proto3 leaves out what is empty or zero: so must the hand-written bytes.

@@ -217,6 +217,21 @@ TEST_F(ScoreTest, OutputEqualsDecideRowByRowInInputOrderWithManyThreads) {
   EXPECT_EQ(major, 120);
 }
 
+// --lang: each row's decision is decide()'s with EvalOptions.language, so one text per label.
+TEST_F(ScoreTest, LangKeepsTheTextsOfOneLanguage) {
+  const int n = 200;
+  write("in.csv", population(n));
+  ScoreOptions o = options(path("in.csv"), path("out.jsonl"));
+  o.language = "zh";
+  ASSERT_EQ(score(o), 0) << err_.str();
+  const std::string jsonl = read(path("out.jsonl"));
+  ASSERT_EQ(lines(jsonl).size(), static_cast<std::size_t>(n));
+  EXPECT_NE(jsonl.find(R"("label":{"zh":"质量不稳定"})"), std::string::npos);
+  EXPECT_EQ(jsonl.find("Unstable quality"), std::string::npos);
+  // A label written in English only keeps its English text.
+  EXPECT_NE(jsonl.find(R"("label":{"en":"Make quality the selling point"})"), std::string::npos);
+}
+
 TEST_F(ScoreTest, RejectsAreReportedWithLineNumbersReasonsAndOriginalText) {
   std::string csv = std::string(kHeader) + "\n";
   csv += row(0) + "\n";                                  // line 2

@@ -81,6 +81,39 @@ TEST_F(ServiceTest, EvaluateCompactViewLeavesTheTextsOut) {
   EXPECT_NEAR(response.decision().churn_risk(), 0.35, 1e-9);
 }
 
+// A CRM asks for its users' language: one text per label and because, that one where the
+// rules give it.
+TEST_F(ServiceTest, EvaluateInOneLanguageKeepsOnlyItsTexts) {
+  auto server = start();
+  auto client = stub(*server);
+  for (const bool explain : {false, true}) {  // the wire path and the message path
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    auto req = request("C-11");
+    req.set_language("zh");
+    req.set_explain(explain);
+    v1::EvaluateResponse response;
+    ASSERT_TRUE(client->Evaluate(&ctx, req, &response).ok());
+    ASSERT_EQ(response.decision().causes_size(), 1);
+    const auto& cause = response.decision().causes(0);
+    ASSERT_EQ(cause.label().size(), 1u) << cause.ShortDebugString();
+    EXPECT_EQ(cause.label().begin()->first, "zh");
+    // This rule's because is in English only: the fallback, not nothing.
+    ASSERT_EQ(cause.because().size(), 1u) << cause.ShortDebugString();
+    EXPECT_EQ(cause.because().begin()->first, "en");
+    ASSERT_GT(response.decision().tactics_size(), 0);
+    EXPECT_EQ(response.decision().tactics(0).label().size(), 1u);
+  }
+  grpc::ClientContext ctx;
+  deadline(ctx);
+  auto req = request("C-12");
+  req.set_language(std::string(36, 'x'));
+  v1::EvaluateResponse response;
+  const auto status = client->Evaluate(&ctx, req, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("language:", 0), 0u) << status.error_message();
+}
+
 TEST_F(ServiceTest, EvaluateWithoutCauseAndWithExplain) {
   auto server = start();
   auto client = stub(*server);

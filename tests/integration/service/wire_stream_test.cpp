@@ -42,13 +42,15 @@ class WireStreamTest : public ::testing::Test {
   }
 
   // Batches of 1 to 97 profiles, every other one with a batch_id.
-  std::vector<std::string> batches(v1::EvaluateRequest::View view, bool explain) const {
+  std::vector<std::string> batches(v1::EvaluateRequest::View view, bool explain,
+                                   const char* language = "") const {
     std::vector<std::string> out;
     std::size_t next = 0;
     for (int k = 0; next < customers_.size(); ++k) {
       v1::EvaluateBatchRequest b;
       b.set_view(view);
       b.set_explain(explain);
+      b.set_language(language);
       if (k % 2 == 0) b.set_batch_id("wire-" + std::to_string(k));
       const std::size_t size = 1 + static_cast<std::size_t>(k * 37) % 97;
       for (std::size_t i = 0; i < size && next < customers_.size(); ++i) {
@@ -59,13 +61,15 @@ class WireStreamTest : public ::testing::Test {
     return out;
   }
 
-  std::vector<std::string> requests(v1::EvaluateRequest::View view, bool explain) const {
+  std::vector<std::string> requests(v1::EvaluateRequest::View view, bool explain,
+                                    const char* language = "") const {
     std::vector<std::string> out;
     for (const auto& p : customers_) {
       v1::EvaluateRequest r;
       *r.mutable_profile() = p;
       r.set_view(view);
       r.set_explain(explain);
+      r.set_language(language);
       out.push_back(r.SerializeAsString());
     }
     out.push_back(v1::EvaluateRequest().SerializeAsString());  // no profile: refused inline
@@ -86,10 +90,16 @@ class WireStreamTest : public ::testing::Test {
     EXPECT_EQ(direct.size(), from_logged.ByteSizeLong()) << what;
   }
 
+  struct Variant {
+    v1::EvaluateRequest::View view;
+    bool explain;
+    const char* language;
+  };
   static constexpr std::array kVariants = {
-      std::pair{v1::EvaluateRequest::VIEW_FULL, false},
-      std::pair{v1::EvaluateRequest::VIEW_COMPACT, false},
-      std::pair{v1::EvaluateRequest::VIEW_COMPACT, true},
+      Variant{v1::EvaluateRequest::VIEW_FULL, false, ""},
+      Variant{v1::EvaluateRequest::VIEW_FULL, false, "zh"},
+      Variant{v1::EvaluateRequest::VIEW_COMPACT, false, ""},
+      Variant{v1::EvaluateRequest::VIEW_COMPACT, true, ""},
   };
 
   TempDir dir_;
@@ -99,9 +109,10 @@ class WireStreamTest : public ::testing::Test {
 };
 
 TEST_F(WireStreamTest, EvaluateBatchesBytesEqualTheMessagePath) {
-  for (const auto& [view, explain] : kVariants) {
-    const auto what = ::testing::Message() << "view " << view << " explain " << explain;
-    const auto in = batches(view, explain);
+  for (const auto& [view, explain, language] : kVariants) {
+    const auto what = ::testing::Message()
+                      << "view " << view << " explain " << explain << " language " << language;
+    const auto in = batches(view, explain, language);
     std::vector<std::string> direct, logged;
     const std::string method = "/retain.v1.RetentionEngine/EvaluateBatches";
     ASSERT_TRUE(testing::raw_bidi(testing::channel(direct_->address()), method, in, &direct).ok());
@@ -121,9 +132,10 @@ TEST_F(WireStreamTest, EvaluateBatchesBytesEqualTheMessagePath) {
 }
 
 TEST_F(WireStreamTest, EvaluateBatchBytesEqualTheMessagePath) {
-  for (const auto& [view, explain] : kVariants) {
-    const auto what = ::testing::Message() << "view " << view << " explain " << explain;
-    const auto in = batches(view, explain);
+  for (const auto& [view, explain, language] : kVariants) {
+    const auto what = ::testing::Message()
+                      << "view " << view << " explain " << explain << " language " << language;
+    const auto in = batches(view, explain, language);
     for (std::size_t k = 0; k < in.size(); k += 3) {
       std::string direct, logged;
       const std::string method = "/retain.v1.RetentionEngine/EvaluateBatch";
@@ -138,9 +150,10 @@ TEST_F(WireStreamTest, EvaluateBatchBytesEqualTheMessagePath) {
 }
 
 TEST_F(WireStreamTest, EvaluateStreamBytesEqualTheMessagePath) {
-  for (const auto& [view, explain] : kVariants) {
-    const auto what = ::testing::Message() << "view " << view << " explain " << explain;
-    const auto in = requests(view, explain);
+  for (const auto& [view, explain, language] : kVariants) {
+    const auto what = ::testing::Message()
+                      << "view " << view << " explain " << explain << " language " << language;
+    const auto in = requests(view, explain, language);
     std::vector<std::string> direct, logged;
     const std::string method = "/retain.v1.RetentionEngine/EvaluateStream";
     ASSERT_TRUE(testing::raw_bidi(testing::channel(direct_->address()), method, in, &direct).ok());

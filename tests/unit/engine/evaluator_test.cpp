@@ -1,4 +1,5 @@
 // evaluate: semantics of expressions, missing values, rules, ranking, tiers and rendering.
+#include <algorithm>
 #include <cmath>
 
 #include <gmock/gmock.h>
@@ -150,9 +151,11 @@ TEST(EvaluatorTest, TacticsRankedByPriorityThenIdAndCappedByMaxTactics) {
 TEST(EvaluatorTest, CooldownSuppressesARecentlyTakenTactic) {
   auto rules = rules_from(kCauses);
   ASSERT_TRUE(rules);
+  EvalOptions traced_options;
+  traced_options.trace = true;
   const auto recent = decide(*rules, profile_from(R"({"quality_complaints_90d": 3,
       "recent_actions": [{"action_id": "FIX_AB", "days_ago": 10}]})"),
-                             nullptr, EvalOptions{true});
+                             nullptr, traced_options);
   EXPECT_THAT(ids(recent.tactics()), ElementsAre("FIX_A", "ANY"));
   bool traced = false;
   for (const auto& t : recent.trace()) {
@@ -182,6 +185,42 @@ TEST(EvaluatorTest, BecauseTextsAndEvidenceShowTheValues) {
   EXPECT_EQ(d.ruleset().name(), "test");
   EXPECT_EQ(d.ruleset().version(), "7");
   EXPECT_EQ(d.ruleset().content_hash().size(), 64u);
+}
+
+// EvalOptions.language keeps one text per label and because: the one asked for, else the
+// untagged, English or first one, never none.
+TEST(EvaluatorTest, ALanguageKeepsOneTextOfEachLabelAndBecause) {
+  auto rules = rules_from(R"(
+ruleset test version "7"
+cause A { label en "a" zh "甲" weight 0.5 when quality_complaints_90d >= 3
+          because en "{quality_complaints_90d} complaints" zh "投诉{quality_complaints_90d}次" }
+cause B { label "b" fr "b fr" weight 0.2 when quality_complaints_90d >= 3 }
+cause C { label de "c" weight 0.2 when quality_complaints_90d >= 3 }
+)");
+  ASSERT_TRUE(rules);
+  const auto profile = profile_from(R"({"quality_complaints_90d": 4})");
+  auto in = [&](const std::string& language) {
+    EvalOptions options;
+    options.language = language;
+    return decide(*rules, profile, nullptr, options);
+  };
+  auto keys = [](const google::protobuf::Map<std::string, std::string>& texts) {
+    std::vector<std::string> out;
+    for (const auto& [lang, text] : texts) out.push_back(lang + "=" + text);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto zh = in("zh");
+  ASSERT_EQ(zh.causes_size(), 3);
+  EXPECT_THAT(keys(zh.causes(0).label()), ElementsAre("zh=甲"));
+  EXPECT_THAT(keys(zh.causes(0).because()), ElementsAre("zh=投诉4次"));
+  EXPECT_THAT(keys(zh.causes(1).label()), ElementsAre("und=b"));  // untagged before English
+  EXPECT_THAT(keys(zh.causes(2).label()), ElementsAre("de=c"));   // the only one there is
+  EXPECT_THAT(keys(in("fr").causes(0).label()), ElementsAre("en=a"));
+  EXPECT_THAT(keys(in("fr").causes(1).label()), ElementsAre("fr=b fr"));
+  // No language: all of them.
+  EXPECT_THAT(keys(in("").causes(0).label()), ElementsAre("en=a", "zh=甲"));
+  EXPECT_THAT(keys(in("").causes(1).label()), ElementsAre("fr=b fr", "und=b"));
 }
 
 TEST(EvaluatorTest, UnknownConditionsAreListedWithTheMissingField) {
