@@ -241,25 +241,7 @@ int run_backtest(const compile::RuleSet& rules, const BacktestOptions& o, Backte
   bool two_passes = false;
   if (!o.stats.empty()) {
     batch::StatsFile file;
-    std::string error;
-    if (!batch::load_stats_file(o.stats, &file, &error)) {
-      err << "retain: " << error << "\n";
-      return 1;
-    }
-    for (const auto& t : rules.program().tiers) {
-      if (t.ranked && !file.columns.count(t.id)) {
-        err << fmt::format(
-            "retain: {} has no values for the percentile tiers '{}'; compute it with `retain "
-            "stats` and these rules\n",
-            o.stats, t.id);
-        return 1;
-      }
-    }
-    if (file.ruleset_hash != rules.content_hash() && !o.quiet) {
-      err << fmt::format(
-          "retain: warning: {} was computed with rule set {} {}, not the loaded {} {}\n", o.stats,
-          file.ruleset_name, file.ruleset_version, rules.name(), rules.version());
-    }
+    if (auto code = batch::load_stats_for(rules, o.stats, o.quiet, &file, err)) return *code;
     population.emplace(std::move(file.columns));
     stats_source = o.stats;
   } else if (batch::needs_population_stats(rules)) {

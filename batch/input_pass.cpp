@@ -17,6 +17,32 @@ bool needs_population_stats(const compile::RuleSet& rules) {
   return false;
 }
 
+std::optional<int> load_stats_for(const compile::RuleSet& rules, const std::string& path,
+                                  bool quiet, StatsFile* file, std::ostream& err) {
+  std::string error;
+  if (!load_stats_file(path, file, &error)) {
+    err << "retain: " << error << "\n";
+    return 1;
+  }
+  for (const auto& t : rules.program().tiers) {
+    if (t.ranked && !file->columns.count(t.id)) {
+      err << fmt::format(
+          "retain: {} has no values for the percentile tiers '{}'; compute it "
+          "with `retain stats` and these rules\n",
+          path, t.id);
+      return 1;
+    }
+  }
+  if (file->ruleset_hash != rules.content_hash() && !quiet) {
+    err << fmt::format(
+        "retain: warning: {} was computed with rule set {} {} ({}), not the "
+        "loaded {} {} ({})\n",
+        path, file->ruleset_name, file->ruleset_version, file->ruleset_hash.substr(0, 12),
+        rules.name(), rules.version(), rules.content_hash().substr(0, 12));
+  }
+  return std::nullopt;
+}
+
 std::optional<int> open_pass(const InputOptions& in, const std::string& path, const PassOptions& o,
                              Pass* pass, std::ostream& err) {
   try {

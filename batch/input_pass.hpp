@@ -79,6 +79,12 @@ struct PassProgress {
   std::function<void()> clear;
 };
 
+// Reads a statistics file (`--stats`) for `rules`: the file must hold every percentile tiers
+// of the rules; computed with another rule set, it is used with a warning (unless quiet).
+// Returns an exit code on failure, the message written to err.
+std::optional<int> load_stats_for(const compile::RuleSet& rules, const std::string& path,
+                                  bool quiet, StatsFile* file, std::ostream& err);
+
 // Computes the population statistics over one pass, from the rows `make_reader()`'s readers
 // accept. Returns an exit code on failure.
 std::optional<int> stats_pass(const compile::RuleSet& rules, Pass& pass, unsigned threads,

@@ -288,27 +288,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
   std::optional<InputFormat> known_format = o.input.format;
   if (!o.stats.empty()) {
     StatsFile file;
-    std::string error;
-    if (!load_stats_file(o.stats, &file, &error)) {
-      err << "retain: " << error << "\n";
-      return 1;
-    }
-    for (const auto& t : rules->program().tiers) {
-      if (t.ranked && !file.columns.count(t.id)) {
-        err << fmt::format(
-            "retain: {} has no values for the percentile tiers '{}'; compute it "
-            "with `retain stats` and these rules\n",
-            o.stats, t.id);
-        return 1;
-      }
-    }
-    if (file.ruleset_hash != rules->content_hash() && !o.quiet) {
-      err << fmt::format(
-          "retain: warning: {} was computed with rule set {} {} ({}), not the "
-          "loaded {} {} ({})\n",
-          o.stats, file.ruleset_name, file.ruleset_version, file.ruleset_hash.substr(0, 12),
-          rules->name(), rules->version(), rules->content_hash().substr(0, 12));
-    }
+    if (auto code = load_stats_for(*rules, o.stats, o.quiet, &file, err)) return *code;
     population.emplace(std::move(file.columns));
     stats_source = o.stats;
   } else if (needs_population_stats(*rules)) {

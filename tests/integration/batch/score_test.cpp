@@ -465,6 +465,32 @@ TEST_F(ScoreTest, StatsFileMissingATiersIsAnError) {
       << err_.str();
 }
 
+// A statistics file of another version of the rules still ranks (the tiers are there), with a
+// warning naming both rule sets, unless --quiet.
+TEST_F(ScoreTest, StatsFileOfOtherRulesIsUsedWithAWarning) {
+  write("in.csv", population(10));
+  StatsOptions s;
+  s.rules = {path("rules")};
+  s.input.path = path("in.csv");
+  s.output = path("stats.json");
+  s.quiet = true;
+  ASSERT_EQ(run_stats(s, out_, err_), 0) << err_.str();
+  fs::create_directories(dir_ / "rules2");
+  for (const auto& e : fs::directory_iterator(dir_ / "rules")) {
+    write("rules2/" + e.path().filename().string(), read(e.path().string()) + "\n# edited\n");
+  }
+  ScoreOptions o = options(path("in.csv"), path("out.jsonl"));
+  o.rules = {path("rules2")};
+  o.stats = path("stats.json");
+  ASSERT_EQ(score(o), 0) << err_.str();
+  EXPECT_NE(err_.str().find("warning: " + path("stats.json") + " was computed with rule set"),
+            std::string::npos)
+      << err_.str();
+  o.quiet = true;
+  ASSERT_EQ(score(o), 0) << err_.str();
+  EXPECT_EQ(err_.str().find("warning"), std::string::npos) << err_.str();
+}
+
 // Runs the retain binary with `input` on stdin; returns its exit code, stdout and stderr.
 struct RunResult {
   int code = -1;
