@@ -152,8 +152,7 @@ std::optional<int> stats_pass(const compile::RuleSet& rules, Pass& pass, unsigne
     return 1;
   }
   for (unsigned w = 1; w < threads; ++w) builders[0]->merge(*builders[w]);
-  const PopulationStats population = builders[0]->finish();
-  stats->columns = population.columns();
+  stats->columns = builders[0]->take_sorted_columns();
   stats->rows = 0;
   for (auto n : rows) stats->rows += n;
   stats->ruleset_name = rules.name();

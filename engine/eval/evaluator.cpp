@@ -163,16 +163,17 @@ struct Machine {
 
   Value rank_pct(const Instr& in) {
     Value* s = slots();
-    const auto* column = frame.columns.empty() ? nullptr : frame.columns[in.b];
+    const RankIndex* column = frame.columns.empty() ? nullptr : frame.columns[in.b];
     const Value& value = s[in.a];
-    if (column != nullptr && !column->empty()) {
+    if (column != nullptr && column->size() != 0) {
       if (!value.known()) return Value::unknown();
-      // Columns are sorted largest first: the values greater than this one come first.
-      const double v = value.number;
-      const auto greater =
-          std::partition_point(column->begin(), column->end(), [v](double x) { return x > v; }) -
-          column->begin();
-      return Value::of(100.0 * static_cast<double>(greater) / static_cast<double>(column->size()));
+      if (frame.ranked_in != column || frame.ranked_value != value.number) {
+        frame.ranked_in = column;
+        frame.ranked_value = value.number;
+        frame.ranked_greater = column->count_greater(value.number);
+      }
+      return Value::of(100.0 * static_cast<double>(frame.ranked_greater) /
+                       static_cast<double>(column->size()));
     }
     return in.c == kNone ? Value::unknown() : s[in.c];
   }
@@ -444,7 +445,7 @@ void prepare(const compile::RuleSet& rules, const PopulationStats* stats, EvalFr
     frame.columns.assign(p.tiers.size(), nullptr);
     if (stats != nullptr) {
       for (std::size_t i = 0; i < p.tiers.size(); ++i) {
-        if (p.tiers[i].ranked) frame.columns[i] = stats->column(p.tiers[i].id);
+        if (p.tiers[i].ranked) frame.columns[i] = stats->index(p.tiers[i].id);
       }
     }
     frame.bound_stats = stats;
@@ -456,6 +457,7 @@ void prepare(const compile::RuleSet& rules, const PopulationStats* stats, EvalFr
 void evaluate(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
               const PopulationStats* stats, EvalFrame& frame) {
   prepare(rules, stats, frame);
+  frame.ranked_in = nullptr;
   const Program& p = rules.program();
   Machine machine{p, profile, frame};
   machine.run(p.instrs.data(), p.instrs.data() + p.main_end);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/eval/rank_index.hpp"
 #include "engine/eval/value.hpp"
 
 namespace retain {
@@ -26,7 +27,12 @@ class EvalFrame {
   // Stats bound to the tiers of the current rule set: columns[i] for tiers i, or null.
   const compile::RuleSet* bound_rules = nullptr;
   const PopulationStats* bound_stats = nullptr;
-  std::vector<const std::vector<double>*> columns;
+  std::vector<const RankIndex*> columns;
+  // The last rank looked up in this evaluation: tiers that rank the same expression over the
+  // same population (equal columns share an index) look it up once. Reset by every evaluation.
+  const RankIndex* ranked_in = nullptr;
+  double ranked_value = 0;
+  std::size_t ranked_greater = 0;
   // Current action index inside count(... where ...).
   int action = -1;
   // Outcome of the last evaluation: proposed tactic indices after max_tactics.

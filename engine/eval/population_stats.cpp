@@ -2,25 +2,35 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #include "engine/eval/evaluator.hpp"
 
 namespace retain {
 
-PopulationStats::PopulationStats(std::map<std::string, std::vector<double>> columns)
-    : columns_(std::move(columns)) {
-  // Statistics files and StatsBuilder hold their columns sorted already: a linear check spares
-  // `retain score --stats` an O(n log n) sort of every column on every run.
-  for (auto& [tiers, values] : columns_) {
+PopulationStats::PopulationStats(std::map<std::string, std::vector<double>> columns) {
+  for (auto& [tiers, values] : columns) {
+    // Statistics files and StatsBuilder hold their columns sorted already: a linear check
+    // spares `retain score --stats` an O(n log n) sort of every column on every run.
     if (!std::is_sorted(values.begin(), values.end(), std::greater<>())) {
       std::sort(values.begin(), values.end(), std::greater<>());
     }
+    std::shared_ptr<const eval::RankIndex> shared;
+    for (const auto& [other, index] : columns_) {
+      if (index->values() == values) shared = index;
+    }
+    columns_.emplace(tiers, shared ? shared : std::make_shared<eval::RankIndex>(std::move(values)));
   }
 }
 
-const std::vector<double>* PopulationStats::column(const std::string& tiers) const {
+const eval::RankIndex* PopulationStats::index(const std::string& tiers) const {
   auto it = columns_.find(tiers);
-  return it == columns_.end() ? nullptr : &it->second;
+  return it == columns_.end() ? nullptr : it->second.get();
+}
+
+const std::vector<double>* PopulationStats::column(const std::string& tiers) const {
+  const auto* found = index(tiers);
+  return found == nullptr ? nullptr : &found->values();
 }
 
 std::size_t PopulationStats::population(const std::string& tiers) const {
@@ -29,12 +39,10 @@ std::size_t PopulationStats::population(const std::string& tiers) const {
 }
 
 double PopulationStats::rank_pct(const std::string& tiers, double value) const {
-  const auto* values = column(tiers);
-  if (values == nullptr || values->empty()) return -1;
-  const auto greater = std::partition_point(values->begin(), values->end(),
-                                            [value](double x) { return x > value; }) -
-                       values->begin();
-  return 100.0 * static_cast<double>(greater) / static_cast<double>(values->size());
+  const auto* values = index(tiers);
+  if (values == nullptr || values->size() == 0) return -1;
+  return 100.0 * static_cast<double>(values->count_greater(value)) /
+         static_cast<double>(values->size());
 }
 
 StatsBuilder::StatsBuilder(const compile::RuleSet& rules) : rules_(&rules) {
@@ -61,6 +69,11 @@ void StatsBuilder::merge(const StatsBuilder& other) {
 
 PopulationStats StatsBuilder::finish() const {
   return PopulationStats(columns_);
+}
+
+std::map<std::string, std::vector<double>> StatsBuilder::take_sorted_columns() {
+  for (auto& [tiers, values] : columns_) std::sort(values.begin(), values.end(), std::greater<>());
+  return std::move(columns_);
 }
 
 }  // namespace retain

@@ -1,0 +1,45 @@
+#include "engine/eval/rank_index.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace retain::eval {
+
+namespace {
+
+// The values greater than v in [begin, end) of a descending run: they are its prefix, so the
+// count is the partition point; counted without a branch per value.
+std::size_t count_greater_in(const double* begin, const double* end, double value) {
+  std::size_t n = 0;
+  for (const double* x = begin; x != end; ++x) n += *x > value ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+RankIndex::RankIndex(std::vector<double> descending) {
+  levels_.push_back(std::move(descending));
+  while (levels_.back().size() > kFanout) {
+    const std::vector<double>& below = levels_.back();
+    std::vector<double> above;
+    above.reserve((below.size() + kFanout - 1) / kFanout);
+    for (std::size_t i = 0; i < below.size(); i += kFanout) above.push_back(below[i]);
+    levels_.push_back(std::move(above));
+  }
+}
+
+std::size_t RankIndex::count_greater(double value) const {
+  const std::vector<double>& top = levels_.back();
+  std::size_t p = count_greater_in(top.data(), top.data() + top.size(), value);
+  // p values of level L + 1 are greater: level L's values at 0, 32, ..., 32 (p - 1). So level
+  // L's greater values are those up to index 32 (p - 1), and perhaps some of the next 31.
+  for (std::size_t level = levels_.size() - 1; level-- > 0 && p != 0;) {
+    const std::vector<double>& values = levels_[level];
+    const std::size_t begin = (p - 1) * kFanout + 1;
+    const std::size_t end = std::min(values.size(), p * kFanout);
+    p = begin + count_greater_in(values.data() + begin, values.data() + end, value);
+  }
+  return p;
+}
+
+}  // namespace retain::eval
