@@ -65,6 +65,24 @@ TEST(StatsFileTest, RefusesToMergeDifferentRuleSetsAndBadFiles) {
   EXPECT_FALSE(load_stats_file("/nonexistent/stats.json", &merged, &error));
 }
 
+// A damaged file is refused with a reason, never read in part; "count" is optional.
+TEST(StatsFileTest, RefusesDamagedFiles) {
+  const std::string text = render_stats_file(sample(2, 500));
+  StatsFile back;
+  std::string error;
+  EXPECT_FALSE(parse_stats_file(text.substr(0, text.size() / 2), &back, &error));
+  EXPECT_FALSE(error.empty());
+  std::string bad_value = text;
+  bad_value.replace(bad_value.find("\"values\":[") + 10, 0, "\"x\",");
+  error.clear();
+  EXPECT_FALSE(parse_stats_file(bad_value, &back, &error));
+  EXPECT_NE(error.find("not a number"), std::string::npos) << error;
+  const std::string minimal = R"({"format":"retain.population_stats","version":1,)"
+                              R"("tiers":{"P":{"values":[3,1,2]}}})";
+  ASSERT_TRUE(parse_stats_file(minimal, &back, &error)) << error;
+  EXPECT_EQ(back.columns.at("P"), (std::vector<double>{3, 2, 1}));
+}
+
 // PopulationStats skips sorting a column that is already in descending order (a statistics
 // file's); any other order must still be sorted, ties and all.
 TEST(StatsFileTest, PopulationStatsRanksTheSameFromSortedAndShuffledColumns) {
