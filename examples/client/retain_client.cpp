@@ -5,6 +5,7 @@
 //   retain_client [--target HOST:PORT] batch CUSTOMERS.jsonl [--size N] [--compact]  in batches
 //   retain_client [--target HOST:PORT] rules                            the rule set served
 //
+// --language zh asks for labels and because texts in the CRM user's language only.
 // TLS: --tls-ca CA.pem (server verification), plus --tls-cert/--tls-key for mutual TLS.
 // Every call carries a deadline (--deadline-ms) and an x-request-id.
 #include <google/protobuf/arena.h>
@@ -63,6 +64,7 @@ struct Options {
   std::string target = "127.0.0.1:50051";
   std::string tls_ca, tls_cert, tls_key;
   int deadline_ms = 5000;
+  std::string language;  // "" = every language the rules give
 };
 
 std::shared_ptr<grpc::Channel> make_channel(const Options& o) {
@@ -99,6 +101,7 @@ int score(RetentionEngine::Stub& stub, const Options& o, const std::string& path
     return 1;
   }
   request.set_explain(explain);
+  request.set_language(o.language);
   grpc::ClientContext ctx;
   prepare(ctx, std::chrono::milliseconds(o.deadline_ms));
   retain::v1::EvaluateResponse response;
@@ -143,6 +146,7 @@ int stream(RetentionEngine::Stub& stub, const Options& o, const std::string& pat
     if (line.empty()) continue;
     request.Clear();
     if (compact) request.set_view(retain::v1::EvaluateRequest::VIEW_COMPACT);
+    request.set_language(o.language);
     std::string error;
     if (!parse_profile(line, request.mutable_profile(), &error)) {
       std::cerr << path << ":" << line_no << ": " << error << "\n";
@@ -201,6 +205,7 @@ int batches(RetentionEngine::Stub& stub, const Options& o, const std::string& pa
   });
   retain::v1::EvaluateBatchRequest batch;
   if (compact) batch.set_view(retain::v1::EvaluateRequest::VIEW_COMPACT);
+  batch.set_language(o.language);
   std::size_t sent = 0, line_no = 0, batch_no = 0;
   bool open = true;
   // Batch ids name the first input line, so a refused batch can be found in the file.
@@ -260,6 +265,8 @@ int main(int argc, char** argv) {
   app.add_option("--tls-cert", o.tls_cert, "Client certificate (PEM) for mutual TLS");
   app.add_option("--tls-key", o.tls_key, "Client key (PEM) for mutual TLS");
   app.add_option("--deadline-ms", o.deadline_ms, "Deadline of each call")->capture_default_str();
+  app.add_option("--language", o.language,
+                 "Labels and because texts in this language only (en, zh; default: all)");
   app.require_subcommand(1);
 
   std::string profile_path;
