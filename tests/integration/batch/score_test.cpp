@@ -157,6 +157,15 @@ class ScoreTest : public ::testing::Test {
     err_.str("");
     return run_score(o, out_, err_);
   }
+  // `retain stats` of in.csv with the rules in `rules_dir`, into `out`; its exit code.
+  int stats(const std::string& rules_dir, const std::string& out) {
+    StatsOptions s;
+    s.rules = {path(rules_dir)};
+    s.input.path = path("in.csv");
+    s.output = path(out);
+    s.quiet = true;
+    return run_stats(s, out_, err_);
+  }
   std::vector<std::string> leftovers() const {  // temporary files left in the directory
     std::vector<std::string> found;
     for (const auto& e : fs::recursive_directory_iterator(dir_)) {
@@ -452,12 +461,7 @@ TEST_F(ScoreTest, WithoutPercentileTiersThereIsOnePassAndNoStatistics) {
 
 TEST_F(ScoreTest, StatsFileMissingATiersIsAnError) {
   write("in.csv", population(10));
-  StatsOptions s;
-  s.rules = {path("plain")};
-  s.input.path = path("in.csv");
-  s.output = path("plain-stats.json");
-  s.quiet = true;
-  ASSERT_EQ(run_stats(s, out_, err_), 0) << err_.str();
+  ASSERT_EQ(stats("plain", "plain-stats.json"), 0) << err_.str();
   ScoreOptions o = options(path("in.csv"), path("out.jsonl"));
   o.stats = path("plain-stats.json");
   EXPECT_EQ(score(o), 1);
@@ -469,12 +473,7 @@ TEST_F(ScoreTest, StatsFileMissingATiersIsAnError) {
 // warning naming both rule sets, unless --quiet.
 TEST_F(ScoreTest, StatsFileOfOtherRulesIsUsedWithAWarning) {
   write("in.csv", population(10));
-  StatsOptions s;
-  s.rules = {path("rules")};
-  s.input.path = path("in.csv");
-  s.output = path("stats.json");
-  s.quiet = true;
-  ASSERT_EQ(run_stats(s, out_, err_), 0) << err_.str();
+  ASSERT_EQ(stats("rules", "stats.json"), 0) << err_.str();
   fs::create_directories(dir_ / "rules2");
   for (const auto& e : fs::directory_iterator(dir_ / "rules")) {
     write("rules2/" + e.path().filename().string(), read(e.path().string()) + "\n# edited\n");
