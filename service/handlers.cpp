@@ -36,7 +36,7 @@ void decide_into(const compile::RuleSet& rules, const PopulationStats* stats,
                  const v1::CustomerProfile& profile, const DecisionAsk& ask,
                  v1::Decision* decision) {
   decide(rules, profile, stats, thread_frame(), decision, eval_options(ask));
-  // What a trace still brought.
+  // A trace renders texts even in a compact decision: compact() strips them.
   if (ask.view == v1::EvaluateRequest::VIEW_COMPACT) compact(decision);
 }
 
