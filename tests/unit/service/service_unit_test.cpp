@@ -116,7 +116,7 @@ TEST(HandlersTest, EvaluateWireIsEvaluateSerialised) {
   EXPECT_EQ(status.error_message(), expected.error_message());
 }
 
-TEST(HandlersTest, CheckBatchLimitsItsSizeAndId) {
+TEST(HandlersTest, CheckBatchLimitsItsSizeIdAndLanguage) {
   v1::EvaluateBatchRequest b;
   EXPECT_TRUE(handlers::check_batch(b, 2).ok());  // an empty batch is answered with no results
   b.add_profiles();
@@ -131,6 +131,12 @@ TEST(HandlersTest, CheckBatchLimitsItsSizeAndId) {
   b.set_batch_id(std::string(129, 'b'));
   s = handlers::check_batch(b, 2);
   EXPECT_EQ(s.error_message(), "batch_id: must be at most 128 bytes");
+  b.clear_batch_id();
+  b.set_language("zh");
+  EXPECT_TRUE(handlers::check_batch(b, 2).ok());
+  b.set_language(std::string(36, 'l'));
+  s = handlers::check_batch(b, 2);
+  EXPECT_EQ(s.error_message(), "language: must be at most 35 bytes");
 }
 
 TEST(HandlersTest, CheckProfileIsCheckRequestWithoutTheEnvelope) {
