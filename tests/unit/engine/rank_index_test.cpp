@@ -15,10 +15,9 @@ namespace retain::eval {
 namespace {
 
 std::size_t partition_point_greater(const std::vector<double>& descending, double value) {
-  return static_cast<std::size_t>(
-      std::partition_point(descending.begin(), descending.end(),
-                           [value](double x) { return x > value; }) -
-      descending.begin());
+  return static_cast<std::size_t>(std::partition_point(descending.begin(), descending.end(),
+                                                       [value](double x) { return x > value; }) -
+                                  descending.begin());
 }
 
 // Populations around the level boundaries (32, 32², 32³) and with many ties, queried at every
@@ -55,7 +54,8 @@ TEST(RankIndexTest, CountsWhatABinarySearchCounts) {
 // Tiers ranking the same values (the pyramid and the ABC classes both rank revenue_12m) share
 // one index, so that an evaluation's second lookup of a value is the first one's answer.
 TEST(RankIndexTest, EqualColumnsShareOneIndex) {
-  const PopulationStats stats({{"PYRAMID", {1, 5, 3, 9}}, {"ABC", {9, 5, 3, 1}}, {"OTHER", {1, 2}}});
+  const PopulationStats stats(
+      {{"PYRAMID", {1, 5, 3, 9}}, {"ABC", {9, 5, 3, 1}}, {"OTHER", {1, 2}}});
   ASSERT_NE(stats.index("PYRAMID"), nullptr);
   EXPECT_EQ(stats.index("PYRAMID"), stats.index("ABC"));
   EXPECT_NE(stats.index("PYRAMID"), stats.index("OTHER"));
