@@ -3,6 +3,7 @@
 // decided.
 #pragma once
 
+#include <array>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,15 +14,20 @@
 
 namespace retain {
 
+// Which text to show a reader of `language`, best first: theirs, the untagged one ("und"),
+// the English one; failing all three, the first there is. Decisions asked for in one language
+// (in_language) and the summaries (pick_text) choose alike.
+inline std::array<std::string_view, 3> language_preference(std::string_view language) {
+  return {language, "und", "en"};
+}
+
 // The entries of a per-language list (a label's texts, a because template) a decision carries:
-// all of them when no language is asked for (`language` empty); else the one in `language`,
-// failing that the untagged ("und") one, the English one, or the first (as pick_text chooses
-// for summaries), so that no text goes missing.
+// all of them when no language is asked for (`language` empty); else the one
+// language_preference picks, so that no text goes missing.
 template <typename Entry>
 std::span<const Entry> in_language(const std::vector<Entry>& entries, std::string_view language) {
   if (language.empty() || entries.size() <= 1) return entries;
-  for (const std::string_view wanted :
-       {language, std::string_view("und"), std::string_view("en")}) {
+  for (const std::string_view wanted : language_preference(language)) {
     for (const auto& entry : entries) {
       if (entry.first == wanted) return {&entry, 1};
     }

@@ -6,14 +6,15 @@
 
 #include <fmt/format.h>
 
+#include "engine/decision_text.hpp"
 #include "engine/value_format.hpp"
 
 namespace retain {
 
 std::string pick_text(const google::protobuf::Map<std::string, std::string>& texts,
                       const std::string& lang) {
-  for (const std::string& key : {lang, std::string("und"), std::string("en")}) {
-    auto it = texts.find(key);
+  for (const std::string_view key : language_preference(lang)) {
+    auto it = texts.find(std::string(key));
     if (it != texts.end()) return it->second;
   }
   return texts.empty() ? std::string() : texts.begin()->second;
