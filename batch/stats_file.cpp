@@ -9,7 +9,6 @@
 #include <simdjson.h>
 
 #include "batch/decision_writer.hpp"
-#include "batch/io.hpp"
 #include "engine/json_text.hpp"
 
 namespace retain::batch {
