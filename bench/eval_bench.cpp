@@ -1,5 +1,5 @@
-// Evaluation cost: the interpreter against hand-written C++ doing the same work, on the same
-// generated population in the same run, so the interpreter's overhead is a ratio
+// Evaluation cost: the engine against hand-written C++ doing the same work, on the same
+// generated population in the same run, so the engine's overhead is a ratio
 // (bench/README.md). Also the full shipped rules/, with and without rendering a Decision.
 #include <cstdio>
 #include <cstdlib>
@@ -135,23 +135,24 @@ retain::RuleSetPtr load_or_die(const std::vector<std::string>& paths,
   return *loaded.value;
 }
 
-// The seven causes compiled with or without condition folding (short-circuit tests).
-retain::RuleSetPtr compile_subset(bool fold) {
+// The seven causes compiled with or without condition folding (short-circuit tests) and
+// native conditions (machine code for the folded tests).
+retain::RuleSetPtr compile_subset(bool fold, bool native) {
   auto checked = retain::check_rules_from_memory({{"subset.rules", kSubsetRules}});
   if (!checked.value) {
     retain::render_text(checked.diagnostics, std::cerr);
     std::abort();
   }
-  auto r =
-      retain::compile::compile(**checked.value, "subset", retain::compile::CompileOptions{fold});
-  // The interpreter and the hand-written code must agree on every profile, or the ratio
-  // compares different work.
+  auto r = retain::compile::compile(**checked.value, "subset",
+                                    retain::compile::CompileOptions{fold, native});
+  // The engine and the hand-written code must agree on every profile, or the ratio compares
+  // different work.
   retain::eval::EvalFrame frame;
   for (const auto& p : profiles()) {
     retain::eval::evaluate(*r, p, nullptr, frame);
     const double risk = retain::eval::churn_risk(*r, frame);
     if (std::abs(risk - hand_written(p).risk) > 1e-12) {
-      std::fprintf(stderr, "interpreter and hand-written code disagree on %s\n",
+      std::fprintf(stderr, "engine and hand-written code disagree on %s\n",
                    p.customer_id().c_str());
       std::abort();
     }
@@ -160,12 +161,17 @@ retain::RuleSetPtr compile_subset(bool fold) {
 }
 
 const retain::RuleSetPtr& subset_rules() {
-  static const auto rules = compile_subset(true);
+  static const auto rules = compile_subset(true, true);
+  return rules;
+}
+
+const retain::RuleSetPtr& subset_rules_interpreted() {
+  static const auto rules = compile_subset(true, false);
   return rules;
 }
 
 const retain::RuleSetPtr& subset_rules_unfolded() {
-  static const auto rules = compile_subset(false);
+  static const auto rules = compile_subset(false, false);
   return rules;
 }
 
@@ -190,30 +196,58 @@ void run_seven_causes(benchmark::State& state, const retain::compile::RuleSet& r
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
-void BM_Interpreter_SevenCauses(benchmark::State& state) {
+// The engine as shipped: folded conditions run as machine code where the machine allows.
+void BM_Engine_SevenCauses(benchmark::State& state) {
   run_seven_causes(state, *subset_rules());
 }
-BENCHMARK(BM_Interpreter_SevenCauses);
+BENCHMARK(BM_Engine_SevenCauses);
+
+// The same with the folded tests interpreted (RETAIN_NATIVE=off): shows what native
+// conditions gain.
+void BM_EngineInterpreted_SevenCauses(benchmark::State& state) {
+  run_seven_causes(state, *subset_rules_interpreted());
+}
+BENCHMARK(BM_EngineInterpreted_SevenCauses);
 
 // The same without condition folding: every condition fully evaluated, instruction by
 // instruction. Shows what folding gains.
-void BM_InterpreterUnfolded_SevenCauses(benchmark::State& state) {
+void BM_EngineUnfolded_SevenCauses(benchmark::State& state) {
   run_seven_causes(state, *subset_rules_unfolded());
 }
-BENCHMARK(BM_InterpreterUnfolded_SevenCauses);
+BENCHMARK(BM_EngineUnfolded_SevenCauses);
 
-void BM_Interpreter_ShippedRules(benchmark::State& state) {
-  static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});
+retain::RuleSetPtr compile_shipped(bool native) {
+  auto checked = retain::check_rules({RETAIN_SOURCE_DIR "/rules"});
+  if (!checked.value) {
+    retain::render_text(checked.diagnostics, std::cerr);
+    std::abort();
+  }
+  return retain::compile::compile(**checked.value, "shipped",
+                                  retain::compile::CompileOptions{true, native});
+}
+
+void run_shipped(benchmark::State& state, const retain::compile::RuleSet& rules) {
   const auto& people = profiles();
   retain::eval::EvalFrame frame;
   std::size_t i = 0;
   for (auto _ : state) {
-    retain::eval::evaluate(*rules, people[i++ & 4095], nullptr, frame);
+    retain::eval::evaluate(rules, people[i++ & 4095], nullptr, frame);
     benchmark::DoNotOptimize(frame.slots.data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_Interpreter_ShippedRules);
+
+void BM_Engine_ShippedRules(benchmark::State& state) {
+  static const auto rules = compile_shipped(true);
+  run_shipped(state, *rules);
+}
+BENCHMARK(BM_Engine_ShippedRules);
+
+void BM_EngineInterpreted_ShippedRules(benchmark::State& state) {
+  static const auto rules = compile_shipped(false);
+  run_shipped(state, *rules);
+}
+BENCHMARK(BM_EngineInterpreted_ShippedRules);
 
 void BM_DecideWithDecision_ShippedRules(benchmark::State& state) {
   static const auto rules = load_or_die({RETAIN_SOURCE_DIR "/rules"});

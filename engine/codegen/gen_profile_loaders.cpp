@@ -2,7 +2,8 @@
 // (the generated protobuf getters, no reflection), and a lookup by field number; the same
 // readers as one inline function over the field number (profile_field_reader.inc), through
 // which the evaluator reads fields, several times faster than Reflection. A third file holds
-// the setters (engine/profile_writers.hpp) that the batch readers fill profiles with.
+// the setters (engine/profile_writers.hpp) that the batch readers fill profiles with; and the
+// readers of numeric fields that native conditions call (compile/native_conditions.hpp).
 // Generated from the descriptor itself, so it cannot drift from profile.proto.
 #include <fstream>
 #include <iostream>
@@ -96,6 +97,24 @@ std::string read_expression(const pb::FieldDescriptor* f) {
   return value;
 }
 
+// The expression reading field f of `p` as a NumberRead, or "" for a field that is not a
+// number (strings).
+std::string read_number_expression(const pb::FieldDescriptor* f) {
+  const std::string get = "p." + f->name() + "()";
+  switch (f->cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_STRING:
+    case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+      return "";
+    case pb::FieldDescriptor::CPPTYPE_BOOL:
+      return "{" + get + " ? 1.0 : 0.0, true}";
+    case pb::FieldDescriptor::CPPTYPE_ENUM:
+      return "{static_cast<double>(" + get + "), static_cast<int>(" + get + ") != 0}";
+    default:
+      return "{static_cast<double>(" + get + "), " +
+             (f->has_presence() ? "p.has_" + f->name() + "()" : std::string("true")) + "}";
+  }
+}
+
 bool is_direct(const pb::FieldDescriptor* f) {
   return !f->is_repeated() && f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE;
 }
@@ -148,9 +167,24 @@ int main(int argc, char** argv) {
         << read_expression(f) << "; }  // " << f->name() << "\n";
     numbers.push_back(f->number());
   }
+  std::vector<int> number_readers;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    const std::string expression = read_number_expression(f);
+    if (!is_direct(f) || expression.empty()) continue;
+    out << "NumberRead read_number_" << f->number() << "(const v1::CustomerProfile& p) { return "
+        << expression << "; }  // " << f->name() << "\n";
+    number_readers.push_back(f->number());
+  }
   out << "\n}  // namespace\n\nProfileLoader profile_loader(int field_number) {\n"
       << "  switch (field_number) {\n";
   for (int n : numbers) out << "    case " << n << ":\n      return &load_" << n << ";\n";
+  out << "    default:\n      return nullptr;\n  }\n}\n\n"
+      << "NumberReader profile_number_reader(int field_number) {\n"
+      << "  switch (field_number) {\n";
+  for (int n : number_readers) {
+    out << "    case " << n << ":\n      return &read_number_" << n << ";\n";
+  }
   out << "    default:\n      return nullptr;\n  }\n}\n\n}  // namespace retain::eval\n";
   return out && write_writers(d, argv[2]) && write_field_reader(d, argv[3]) ? 0 : 1;
 }

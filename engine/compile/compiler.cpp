@@ -10,6 +10,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "engine/compile/condition_folding.hpp"
+#include "engine/compile/native_conditions.hpp"
 #include "engine/eval/profile_loaders.hpp"
 
 namespace retain::compile {
@@ -56,12 +57,13 @@ class Compiler {
       for (auto& rule : *list) compile_because(rule);
     }
     order_rules();
-    for (const auto& cause : p.causes) p.cause_weights.emplace_back(cause.slot, cause.weight);
+    plan_churn_risk(p);
     p.main_end = static_cast<std::uint32_t>(main_.size());
     p.instrs = std::move(main_);
     p.instrs.insert(p.instrs.end(), render_.begin(), render_.end());
     p.slot_count = next_slot_;
     if (options_.fold_conditions) fold_conditions(p);
+    if (options_.fold_conditions && options_.native_conditions) compile_native_conditions(p);
     return rules_;
   }
 
@@ -98,6 +100,25 @@ class Compiler {
     target(region).push_back(Instr{op, dst, a, b, c});
     cse_[region].emplace(key, dst);
     return dst;
+  }
+
+  // Causes in groups of eight, the last one padded with a slot that is always false, and for
+  // each group the product of (1 - weight) over every subset of its causes, multiplied in
+  // cause order: the churn risk is then a handful of table reads (eval::churn_risk).
+  void plan_churn_risk(Program& p) {
+    const std::uint32_t never = constant(eval::Value::of(false));
+    for (std::size_t group = 0; group < p.causes.size(); group += 8) {
+      for (std::size_t j = group; j < group + 8; ++j) {
+        p.risk_slots.push_back(j < p.causes.size() ? p.causes[j].slot : never);
+      }
+      for (unsigned subset = 0; subset < 256; ++subset) {
+        double keep = 1.0;
+        for (std::size_t j = group; j < std::min(group + 8, p.causes.size()); ++j) {
+          if (subset & (1u << (j - group))) keep *= 1.0 - p.causes[j].weight;
+        }
+        p.risk_products.push_back(keep);
+      }
+    }
   }
 
   std::uint32_t constant(eval::Value value) {

@@ -16,6 +16,9 @@ struct CompileOptions {
   // Run and/or/not trees as branching tests (condition_folding.hpp). Off only to compare the
   // folded program with the plain one in tests.
   bool fold_conditions = true;
+  // Translate the folded conditions to machine code (native_conditions.hpp) where this
+  // machine allows. Off to compare native and interpreted conditions in tests and benchmarks.
+  bool native_conditions = true;
 };
 
 std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module, std::string content_hash,

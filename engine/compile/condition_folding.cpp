@@ -130,7 +130,7 @@ void for_each_result_slot(const Program& p, Visit visit) {
   }
   for (const auto& let : p.lets) some(let.slot);
   for (const auto& sub : p.subprograms) some(sub.result);
-  for (const auto& [slot, weight] : p.cause_weights) some(slot);
+  for (std::uint32_t slot : p.risk_slots) some(slot);
 }
 
 class Folder {

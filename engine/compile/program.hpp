@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,8 @@ class FieldDescriptor;
 }  // namespace google::protobuf
 
 namespace retain::compile {
+
+class NativeCode;
 
 enum class OpCode : std::uint8_t {
   LoadField,      // dst = profile field `fields[a]` by reflection (nested fields)
@@ -60,7 +63,8 @@ enum class OpCode : std::uint8_t {
   Cooldown,   // dst = some recent action has id strings[a] and days_ago < constant slot b
   RankPct,    // dst = rank percentile of slot a in the population of tiers b, else slot c
   Band,       // dst = index of the band of tiers a that score slot b falls in
-  Branch,     // conditions[a, a + b): and/or/not trees run as branching tests (no dst)
+  Branch,     // conditions[a, a + b): and/or/not trees run as branching tests (no dst);
+              //   with c != 0 by the machine code native->branch(c - 1) instead
 };
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
@@ -186,6 +190,8 @@ struct Program {
   std::vector<double> numbers;      // immediates of LtK ... NeK
   std::vector<Test> tests;          // Branch operands
   std::vector<Condition> conditions;
+  // Machine code of the Branch instructions (native_conditions.hpp), or null: interpreted.
+  std::shared_ptr<const NativeCode> native;
   // LoadField operands: the descriptor chain from the profile to the field.
   std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
   // Numbers of the top-level fields read directly (eval/profile_field_reader), no reflection.
@@ -195,8 +201,11 @@ struct Program {
   std::uint32_t slot_count = 0;
 
   std::vector<Rule> causes;
-  // (outcome slot, weight) of every cause, packed: the churn risk reads only these.
-  std::vector<std::pair<std::uint32_t, double>> cause_weights;
+  // The churn risk, 1 - product of (1 - weight) over the fired causes, by table: the outcome
+  // slots of the causes in groups of eight (padded with a slot that is always false), and for
+  // each group the 256 products over every subset of its causes (bit j: its j-th cause).
+  std::vector<std::uint32_t> risk_slots;
+  std::vector<double> risk_products;
   std::vector<Rule> tactics;  // sorted by (priority, id): ranking is iteration order
   std::vector<Rule> segments;
   std::vector<Rule> accounts;  // sorted by (priority, id)

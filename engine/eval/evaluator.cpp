@@ -1,5 +1,7 @@
 #include "engine/eval/evaluator.hpp"
 
+#include "engine/compile/native_conditions.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -423,7 +425,11 @@ struct Machine {
           out = band_of(p.tiers[in.a], s[in.b]);
           break;
         case OpCode::Branch:
-          run_conditions(in.a, in.a + in.b);
+          if (in.c != 0) {
+            p.native->branch(in.c - 1)(profile, s);
+          } else {
+            run_conditions(in.a, in.a + in.b);
+          }
           break;
       }
     }
@@ -481,26 +487,32 @@ void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& p
 }
 
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame) {
-  // Without a branch on whether each cause fired (those branches are unpredictable), and in
-  // four independent products: one running product is a chain of multiplications, each
-  // waiting for the one before.
-  const auto& weights = rules.program().cause_weights;
+  // The second half of a true Value: length 0, Kind::Bool in byte 12, true in byte 13.
+  constexpr std::uint64_t kTrueTail =
+      (static_cast<std::uint64_t>(Kind::Bool) | (std::uint64_t{1} << 8)) << 32;
+  static_assert(offsetof(Value, length) == 8 && offsetof(Value, kind) == 12 &&
+                offsetof(Value, boolean) == 13 && std::endian::native == std::endian::little);
+  // A table read per eight causes (compile::Program::risk_products) instead of a
+  // multiplication per cause: the multiplications, and the conversions of each outcome to a
+  // factor, made a chain of latencies that a whole evaluation waited for.
+  const Program& p = rules.program();
   const Value* const s = frame.slots.data();
-  auto factor = [&](std::size_t i) {
-    const Value& v = s[weights[i].first];
-    const bool fired = (v.kind == Kind::Bool) & v.boolean;
-    return 1.0 - weights[i].second * static_cast<double>(fired);
-  };
-  double k0 = 1.0, k1 = 1.0, k2 = 1.0, k3 = 1.0;
-  std::size_t i = 0;
-  for (; i + 4 <= weights.size(); i += 4) {
-    k0 *= factor(i);
-    k1 *= factor(i + 1);
-    k2 *= factor(i + 2);
-    k3 *= factor(i + 3);
+  const std::uint32_t* slots = p.risk_slots.data();
+  const double* products = p.risk_products.data();
+  double keep = 1.0;
+  for (std::size_t group = 0; group < p.risk_slots.size(); group += 8) {
+    // The whole second half compared at once, as set_bool and native conditions store it:
+    // a narrower load from inside that store is not forwarded from it on every processor.
+    auto fired = [&](unsigned j) {
+      std::uint64_t tail;
+      std::memcpy(&tail, reinterpret_cast<const char*>(&s[slots[group + j]]) + 8, sizeof tail);
+      return static_cast<unsigned>(tail == kTrueTail) << j;
+    };
+    const unsigned subset =
+        fired(0) | fired(1) | fired(2) | fired(3) | fired(4) | fired(5) | fired(6) | fired(7);
+    keep *= products[group * 32 + subset];
   }
-  for (; i < weights.size(); ++i) k0 *= factor(i);
-  return 1.0 - (k0 * k1) * (k2 * k3);
+  return 1.0 - keep;
 }
 
 }  // namespace retain::eval

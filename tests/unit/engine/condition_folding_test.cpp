@@ -1,17 +1,14 @@
 // Condition folding (engine/compile/condition_folding.hpp) must change how fast a rule set
 // decides, never what it decides: folded and plain programs are compared on the shipped rules
 // over the example profiles and a random population with many unknowns.
-#include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/reflection.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "engine/compile/compiler.hpp"
+#include "tests/support/random_profiles.hpp"
 #include "tests/support/rules_fixture.hpp"
 
 namespace retain {
@@ -28,8 +25,9 @@ struct Pair {
 Pair compile_both(const PhaseResult<CheckedModulePtr>& checked) {
   EXPECT_TRUE(checked.value.has_value()) << testing::rendered(checked.diagnostics);
   if (!checked.value) return {};
-  return {compile::compile(**checked.value, "h"),
-          compile::compile(**checked.value, "h", compile::CompileOptions{false})};
+  // The folded tests interpreted: native_conditions_test compares machine code with them.
+  return {compile::compile(**checked.value, "h", compile::CompileOptions{true, false}),
+          compile::compile(**checked.value, "h", compile::CompileOptions{false, false})};
 }
 
 Pair compile_both(const std::string& text) {
@@ -40,45 +38,6 @@ std::size_t count_op(const compile::Program& p, compile::OpCode op) {
   std::size_t n = 0;
   for (std::uint32_t i = 0; i < p.main_end; ++i) n += p.instrs[i].op == op;
   return n;
-}
-
-// Every scalar field set at random near typical thresholds, or left unset.
-v1::CustomerProfile random_profile(std::mt19937& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  v1::CustomerProfile p;
-  const pb::Descriptor* d = p.GetDescriptor();
-  const pb::Reflection* r = p.GetReflection();
-  for (int i = 0; i < d->field_count(); ++i) {
-    const pb::FieldDescriptor* f = d->field(i);
-    if (f->is_repeated() || f->is_map() || u(rng) < 0.25) continue;
-    switch (f->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32:
-        r->SetInt32(&p, f, static_cast<int>(u(rng) < 0.5 ? u(rng) * 6 : u(rng) * 800));
-        break;
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
-        r->SetDouble(&p, f, u(rng) < 0.5 ? u(rng) : u(rng) * 200000);
-        break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL:
-        r->SetBool(&p, f, u(rng) < 0.5);
-        break;
-      case pb::FieldDescriptor::CPPTYPE_ENUM: {
-        const pb::EnumDescriptor* e = f->enum_type();
-        r->SetEnumValue(&p, f, e->value(static_cast<int>(u(rng) * e->value_count()))->number());
-        break;
-      }
-      case pb::FieldDescriptor::CPPTYPE_STRING:
-        r->SetString(&p, f, "C" + std::to_string(static_cast<int>(u(rng) * 1000)));
-        break;
-      default:
-        break;
-    }
-  }
-  if (u(rng) < 0.5) {
-    auto* action = p.add_recent_actions();
-    action->set_action_id(u(rng) < 0.5 ? "BUILD_CUSTOMER_TIES" : "PRICE_MATCH");
-    action->set_days_ago(static_cast<int>(u(rng) * 200));
-  }
-  return p;
 }
 
 void expect_same_decisions(const Pair& rules, const std::vector<v1::CustomerProfile>& people) {
@@ -104,17 +63,10 @@ TEST(ConditionFoldingTest, ShippedRulesDecideAsThePlainProgram) {
   EXPECT_GT(count_op(rules.folded->program(), compile::OpCode::Branch), 0u);
   EXPECT_LT(rules.folded->program().main_end, rules.plain->program().main_end);
 
-  std::vector<v1::CustomerProfile> people;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(RETAIN_SOURCE_DIR "/examples/profiles")) {
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    people.push_back(profile_from(text.str()));
-  }
+  std::vector<v1::CustomerProfile> people = testing::example_profiles();
   ASSERT_GT(people.size(), 10u);
   std::mt19937 rng(7);
-  for (int i = 0; i < 3000; ++i) people.push_back(random_profile(rng));
+  for (int i = 0; i < 3000; ++i) people.push_back(testing::random_profile(rng));
   expect_same_decisions(rules, people);
 }
 

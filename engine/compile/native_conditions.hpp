@@ -1,0 +1,65 @@
+// Native conditions: the folded conditions (condition_folding.hpp) of every Branch instruction
+// translated to x86-64 machine code when a rule set is compiled, one function per Branch.
+//
+// Why: interpreting a folded condition costs an indirect jump per test whose target follows
+// the data (it mispredicts with the condition's own branches) and the loads of the next test's
+// operands; straight-line code with the thresholds as immediates has neither, as a hand-written
+// `if` has not. Each test becomes: read the field (a direct call of its generated reader,
+// eval::profile_number_reader, which returns in registers) or the slot, then at most two
+// comparisons with branches to the next tests or to the outcome, which is written to the
+// condition's slot exactly as the interpreter writes it (three-valued: true, false, unknown).
+//
+// The code is generated with Xbyak (libxbyak-dev) into pages that are writable while the code
+// is written and then only readable and executable. Where that is not possible (another
+// processor, a system that forbids executable mappings) or RETAIN_NATIVE=off is set in the
+// environment, nothing is generated and the interpreter runs the tests: the outcome is the
+// same, only slower.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/eval/value.hpp"
+
+namespace retain::v1 {
+class CustomerProfile;
+}
+
+namespace retain::compile {
+
+struct Program;
+
+// Runs the conditions of one Branch instruction and writes their outcomes to their slots.
+using NativeBranch = void (*)(const v1::CustomerProfile& profile, eval::Value* slots);
+
+class NativeCode {
+ public:
+  ~NativeCode();
+  NativeCode(const NativeCode&) = delete;
+  NativeCode& operator=(const NativeCode&) = delete;
+
+  NativeBranch branch(std::uint32_t index) const { return branches_[index]; }
+  std::size_t branch_count() const { return branches_.size(); }
+  std::size_t code_bytes() const;
+
+ private:
+  friend void compile_native_conditions(Program& p, std::string* why_not);
+  struct Code;
+  NativeCode();
+  std::unique_ptr<Code> code_;
+  std::vector<NativeBranch> branches_;
+};
+
+// Whether this build can generate machine code for this processor (x86-64 with Xbyak),
+// whatever RETAIN_NATIVE says.
+bool native_conditions_supported();
+
+// Generates the machine code of p's Branch instructions: sets p.native and gives each
+// translated Branch its function (Instr::c = index + 1). A Branch that reads a field with no
+// number reader stays interpreted. When no code can be generated, p is left as it was and
+// *why_not (if given) says why.
+void compile_native_conditions(Program& p, std::string* why_not = nullptr);
+
+}  // namespace retain::compile
