@@ -338,21 +338,24 @@ std::unique_ptr<Server> Server::start(const ServerOptions& options, StartError* 
 
   const auto& rules = *first.current->rules;
   std::unique_ptr<Server> server(new Server(std::move(impl)));
-  log::event(spdlog::level::info, "start",
-             {{"listen", server->address()},
-              {"rules", join(options.rule_paths, ",")},
-              {"ruleset", rules.name()},
-              {"version", rules.version()},
-              {"hash", rules.content_hash()},
-              {"tls", options.tls_cert.empty()        ? "off"
-                      : options.tls_client_ca.empty() ? "on"
-                                                      : "mutual"},
-              {"watch", options.watch ? "on" : "off"},
-              {"admin", server->impl_->service->config().admin_token.empty() ? "off" : "on"},
-              {"decision_log", options.decision_log},
-              {"stats", options.stats_file.empty() ? std::string("off")
-                                                   : fmt::format("{} ({} rows)", options.stats_file,
-                                                                 server->impl_->stats.rows)}});
+  log::event(
+      spdlog::level::info, "start",
+      {{"listen", server->address()},
+       {"rules", join(options.rule_paths, ",")},
+       {"ruleset", rules.name()},
+       {"version", rules.version()},
+       {"hash", rules.content_hash()},
+       {"native_conditions",
+        rules.program().native ? std::string("on") : "off: " + rules.program().native_off_reason},
+       {"tls", options.tls_cert.empty()        ? "off"
+               : options.tls_client_ca.empty() ? "on"
+                                               : "mutual"},
+       {"watch", options.watch ? "on" : "off"},
+       {"admin", server->impl_->service->config().admin_token.empty() ? "off" : "on"},
+       {"decision_log", options.decision_log},
+       {"stats", options.stats_file.empty() ? std::string("off")
+                                            : fmt::format("{} ({} rows)", options.stats_file,
+                                                          server->impl_->stats.rows)}});
   return server;
 }
 

@@ -63,7 +63,11 @@ class Compiler {
     p.instrs.insert(p.instrs.end(), render_.begin(), render_.end());
     p.slot_count = next_slot_;
     if (options_.fold_conditions) fold_conditions(p);
-    if (options_.fold_conditions && options_.native_conditions) compile_native_conditions(p);
+    if (!options_.fold_conditions || !options_.native_conditions) {
+      p.native_off_reason = "turned off by the compile options";
+    } else {
+      compile_native_conditions(p, &p.native_off_reason, options_.native_field_offsets);
+    }
     return rules_;
   }
 

@@ -19,6 +19,9 @@ struct CompileOptions {
   // Translate the folded conditions to machine code (native_conditions.hpp) where this
   // machine allows. Off to compare native and interpreted conditions in tests and benchmarks.
   bool native_conditions = true;
+  // Native code reads fields at their verified offsets (profile_layout.hpp); off, it calls
+  // the fields' readers, as it does for a field whose offset is not known. Off only in tests.
+  bool native_field_offsets = true;
 };
 
 std::shared_ptr<const RuleSet> compile(const check::CheckedModule& module, std::string content_hash,

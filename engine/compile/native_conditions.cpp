@@ -53,7 +53,8 @@ constexpr std::uint64_t tail_of(bool known, bool value) {
 class Emitter : public Xbyak::CodeGenerator {
  public:
   // AutoGrow: the buffer grows as code is written and becomes executable only in ready().
-  Emitter() : Xbyak::CodeGenerator(16 * 1024, Xbyak::AutoGrow) {}
+  explicit Emitter(bool field_offsets)
+      : Xbyak::CodeGenerator(16 * 1024, Xbyak::AutoGrow), field_offsets_(field_offsets) {}
 
   // Emits the function of Branch `in` and returns its offset in the code.
   std::size_t branch(const Program& p, const Instr& in) {
@@ -166,10 +167,12 @@ class Emitter : public Xbyak::CodeGenerator {
   }
 
   std::map<std::uint64_t, Xbyak::Label> constants_;  // node-based: labels never move
+  const bool field_offsets_;
 
   // xmm0 = field t.field of the profile (rbx) as a number; to `unknown` when it is not known.
   void read_field(const Test& t, const Xbyak::Label& unknown) {
-    const FieldLayout* layout = profile_field_layout(static_cast<int>(t.field));
+    const FieldLayout* layout =
+        field_offsets_ ? profile_field_layout(static_cast<int>(t.field)) : nullptr;
     if (layout == nullptr) {
       mov(rdi, rbx);
       mov(rax,
@@ -247,17 +250,18 @@ bool native_conditions_supported() {
 }
 
 struct NativeCode::Code {
+  explicit Code(bool field_offsets) : emitter(field_offsets) {}
   Emitter emitter;
 };
 
-NativeCode::NativeCode() : code_(std::make_unique<Code>()) {}
+NativeCode::NativeCode(bool field_offsets) : code_(std::make_unique<Code>(field_offsets)) {}
 NativeCode::~NativeCode() = default;
 
 std::size_t NativeCode::code_bytes() const {
   return code_->emitter.getSize();
 }
 
-void compile_native_conditions(Program& p, std::string* why_not) {
+void compile_native_conditions(Program& p, std::string* why_not, bool field_offsets) {
   if (disabled_by_environment()) {
     if (why_not != nullptr) *why_not = "RETAIN_NATIVE=off";
     return;
@@ -265,14 +269,17 @@ void compile_native_conditions(Program& p, std::string* why_not) {
   std::vector<std::pair<std::uint32_t, std::size_t>> translated;  // instruction, code offset
   std::shared_ptr<NativeCode> native;
   try {
-    native.reset(new NativeCode());
+    native.reset(new NativeCode(field_offsets));
     Emitter& emitter = native->code_->emitter;
     for (std::uint32_t i = 0; i < p.main_end; ++i) {
       const Instr& in = p.instrs[i];
       if (in.op != OpCode::Branch || !translatable(p, in)) continue;
       translated.emplace_back(i, emitter.branch(p, in));
     }
-    if (translated.empty()) return;
+    if (translated.empty()) {
+      if (why_not != nullptr) *why_not = "no condition to translate";
+      return;
+    }
     emitter.constant_pool();
     emitter.readyRE();
     const std::uint8_t* code = emitter.getCode();
@@ -297,13 +304,13 @@ bool native_conditions_supported() {
 }
 
 struct NativeCode::Code {};
-NativeCode::NativeCode() = default;
+NativeCode::NativeCode(bool) {}
 NativeCode::~NativeCode() = default;
 std::size_t NativeCode::code_bytes() const {
   return 0;
 }
 
-void compile_native_conditions(Program&, std::string* why_not) {
+void compile_native_conditions(Program&, std::string* why_not, bool) {
   if (why_not != nullptr) {
     *why_not = disabled_by_environment() ? "RETAIN_NATIVE=off"
                                          : "no machine code generator for this processor";

@@ -45,9 +45,9 @@ class NativeCode {
   std::size_t code_bytes() const;
 
  private:
-  friend void compile_native_conditions(Program& p, std::string* why_not);
+  friend void compile_native_conditions(Program& p, std::string* why_not, bool field_offsets);
   struct Code;
-  NativeCode();
+  explicit NativeCode(bool field_offsets);
   std::unique_ptr<Code> code_;
   std::vector<NativeBranch> branches_;
 };
@@ -59,7 +59,9 @@ bool native_conditions_supported();
 // Generates the machine code of p's Branch instructions: sets p.native and gives each
 // translated Branch its function (Instr::c = index + 1). A Branch that reads a field with no
 // number reader stays interpreted. When no code can be generated, p is left as it was and
-// *why_not (if given) says why.
-void compile_native_conditions(Program& p, std::string* why_not = nullptr);
+// *why_not (if given) says why. Without `field_offsets` every field is read by calling its
+// reader (for tests of that path; see profile_layout.hpp).
+void compile_native_conditions(Program& p, std::string* why_not = nullptr,
+                               bool field_offsets = true);
 
 }  // namespace retain::compile

@@ -192,6 +192,7 @@ struct Program {
   std::vector<Condition> conditions;
   // Machine code of the Branch instructions (native_conditions.hpp), or null: interpreted.
   std::shared_ptr<const NativeCode> native;
+  std::string native_off_reason;  // why native is null, for the logs
   // LoadField operands: the descriptor chain from the profile to the field.
   std::vector<std::vector<const google::protobuf::FieldDescriptor*>> fields;
   // Numbers of the top-level fields read directly (eval/profile_field_reader), no reflection.

@@ -92,6 +92,21 @@ TEST(NativeConditionsTest, ShippedRulesDecideAsInterpreted) {
   expect_same_decisions(rules, people);
 }
 
+TEST(NativeConditionsTest, FieldsReadByCallingTheirReadersDecideAsInterpreted) {
+  // The path native code takes for a field whose offset is not known.
+  const auto checked = check_rules({RETAIN_SOURCE_DIR "/rules"});
+  ASSERT_TRUE(checked.value);
+  compile::CompileOptions calls;
+  calls.native_field_offsets = false;
+  const Pair rules{compile::compile(**checked.value, "h", calls),
+                   compile::compile(**checked.value, "h", compile::CompileOptions{true, false})};
+  expect_all_native(rules.native->program());
+  std::vector<v1::CustomerProfile> people = testing::example_profiles();
+  std::mt19937 rng(12);
+  for (int i = 0; i < 1000; ++i) people.push_back(testing::random_profile(rng, i % 2 == 0));
+  expect_same_decisions(rules, people);
+}
+
 TEST(NativeConditionsTest, EveryComparisonAtAndAroundItsThreshold) {
   // A number field, an optional int32, an optional double, a bool and an enumeration, each
   // compared every way; `between` and `in` give tests with two bounds.
