@@ -10,6 +10,7 @@
 
 #include "engine/compile/profile_layout.hpp"
 #include "engine/compile/program.hpp"
+#include "engine/eval/evaluator.hpp"
 #include "engine/eval/profile_loaders.hpp"
 
 #if defined(RETAIN_HAVE_XBYAK) && defined(__x86_64__) && !defined(_WIN32)
@@ -44,7 +45,10 @@ static_assert(sizeof(eval::NumberRead) == 16 && offsetof(eval::NumberRead, known
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-// The second eight bytes of a Value: length 0, kind, boolean, padding 0.
+// The second eight bytes of a number Value: length 0, Kind::Number, false, padding 0.
+constexpr std::uint64_t kNumberTail = static_cast<std::uint64_t>(Value::Kind::Number) << 32;
+
+// The second eight bytes of a boolean Value: length 0, kind, boolean, padding 0.
 constexpr std::uint64_t tail_of(bool known, bool value) {
   return (static_cast<std::uint64_t>(known ? 1 : 0) << 32) |
          (static_cast<std::uint64_t>(value ? 1 : 0) << 40);
@@ -57,8 +61,10 @@ class Emitter : public Xbyak::CodeGenerator {
       : Xbyak::CodeGenerator(16 * 1024, Xbyak::AutoGrow), field_offsets_(field_offsets) {}
 
   // Emits the function of Branch `in` and returns its offset in the code.
-  std::size_t branch(const Program& p, const Instr& in) {
+  std::size_t branch(const Program& p, std::uint32_t index) {
+    const Instr& in = p.instrs[index];
     const std::size_t offset = getSize();
+    L(branch_entries_[index]);
     // rbx: the profile, r12: the slots; both callee-saved, so they survive the readers' calls.
     // Two pushes and eight bytes keep the stack 16-byte aligned at each call.
     push(rbx);
@@ -68,6 +74,50 @@ class Emitter : public Xbyak::CodeGenerator {
     mov(r12, rsi);
     for (std::uint32_t i = in.a; i < in.a + in.b; ++i) condition(p, p.conditions[i]);
     add(rsp, 8);
+    pop(r12);
+    pop(rbx);
+    ret();
+    return offset;
+  }
+
+  // Emits the decision program (NativeProgram) and returns its offset: calls of the Branch
+  // functions emitted before, and of the evaluator's step for every other instruction.
+  std::size_t program(const Program& p) {
+    const std::size_t offset = getSize();
+    // rbx: the profile, r12: the slots (as in the Branch functions), r13: the machine, r14:
+    // the instructions. Four pushes and eight bytes keep the stack 16-byte aligned at calls.
+    push(rbx);
+    push(r12);
+    push(r13);
+    push(r14);
+    sub(rsp, 8);
+    mov(r13, rdi);
+    mov(rbx, rsi);
+    mov(r12, rdx);
+    mov(r14, rcx);
+    for (std::uint32_t i = 0; i < p.main_end; ++i) {
+      const Instr& in = p.instrs[i];
+      auto entry = branch_entries_.find(i);
+      if (entry != branch_entries_.end()) {
+        mov(rdi, rbx);
+        mov(rsi, r12);
+        call(entry->second);
+      } else if (in.op == OpCode::LoadDirect && layout_of(p.direct_fields[in.a]) != nullptr) {
+        load_direct(p.direct_fields[in.a], in.dst);
+      } else if (in.op == OpCode::Known || in.op == OpCode::IsTrue) {
+        truth(in.op, in.a, in.dst);
+      } else if (in.op == OpCode::Coalesce) {
+        coalesce(p, in);
+      } else {
+        mov(rdi, r13);
+        lea(rsi, ptr[r14 + static_cast<std::size_t>(i) * sizeof(Instr)]);
+        mov(rax, reinterpret_cast<std::uintptr_t>(eval::step_function(p.instrs[i].op)));
+        call(rax);
+      }
+    }
+    add(rsp, 8);
+    pop(r14);
+    pop(r13);
     pop(r12);
     pop(rbx);
     ret();
@@ -122,7 +172,7 @@ class Emitter : public Xbyak::CodeGenerator {
       const Test& t = p.tests[order[k]];
       L(labels.at(order[k]));
       if (t.field != 0) {
-        read_field(t, target(t.next[2]));
+        read_field(t.field, target(t.next[2]));
       } else {
         cmp(slot(byte, t.slot, 12), 0);
         je(target(t.next[2]), T_NEAR);
@@ -166,17 +216,22 @@ class Emitter : public Xbyak::CodeGenerator {
     return Xbyak::util::qword[Xbyak::util::rip + constants_[std::bit_cast<std::uint64_t>(value)]];
   }
 
-  std::map<std::uint64_t, Xbyak::Label> constants_;  // node-based: labels never move
+  std::map<std::uint64_t, Xbyak::Label> constants_;       // node-based: labels never move
+  std::map<std::uint32_t, Xbyak::Label> branch_entries_;  // by instruction index
   const bool field_offsets_;
 
-  // xmm0 = field t.field of the profile (rbx) as a number; to `unknown` when it is not known.
-  void read_field(const Test& t, const Xbyak::Label& unknown) {
-    const FieldLayout* layout =
-        field_offsets_ ? profile_field_layout(static_cast<int>(t.field)) : nullptr;
+  const FieldLayout* layout_of(std::uint32_t field) const {
+    return field_offsets_ ? profile_field_layout(static_cast<int>(field)) : nullptr;
+  }
+
+  // xmm0 = field `field` of the profile (rbx) as a number; to `unknown` when it is not known.
+  // A boolean's value also stays in eax.
+  void read_field(std::uint32_t field, const Xbyak::Label& unknown) {
+    const FieldLayout* layout = layout_of(field);
     if (layout == nullptr) {
       mov(rdi, rbx);
       mov(rax,
-          reinterpret_cast<std::uintptr_t>(eval::profile_number_reader(static_cast<int>(t.field))));
+          reinterpret_cast<std::uintptr_t>(eval::profile_number_reader(static_cast<int>(field))));
       call(rax);
       test(al, al);
       jz(unknown, T_NEAR);
@@ -208,6 +263,70 @@ class Emitter : public Xbyak::CodeGenerator {
         cvtsi2sd(xmm0, eax);
         break;
     }
+  }
+
+  // slots[dst] = field `field` as a Value, as eval::read_profile_field gives it: a number, a
+  // boolean, or unknown.
+  void load_direct(std::uint32_t field, std::uint32_t dst) {
+    Xbyak::Label unknown, done;
+    read_field(field, unknown);
+    movsd(slot(qword, dst, 0), xmm0);
+    if (layout_of(field)->type == FieldLayout::Type::Bool) {
+      movzx(eax, al);
+      shl(rax, 40);
+      mov(rdx, tail_of(true, false));
+      or_(rax, rdx);
+    } else {
+      mov(rax, kNumberTail);
+    }
+    mov(slot(qword, dst, 8), rax);
+    jmp(done, T_NEAR);
+    L(unknown);
+    mov(slot(qword, dst, 0), 0);
+    mov(slot(qword, dst, 8), 0);
+    L(done);
+  }
+
+  // slots[dst] = whether slot a is known (Known), or is true (IsTrue: a boolean true).
+  void truth(OpCode op, std::uint32_t a, std::uint32_t dst) {
+    Xbyak::Label no, done;
+    if (op == OpCode::Known) {
+      cmp(slot(byte, a, 12), 0);
+    } else {
+      // The whole second half at once, as it was stored (see eval::churn_risk).
+      mov(rax, slot(qword, a, 8));
+      mov(rdx, tail_of(true, true));
+      cmp(rax, rdx);
+    }
+    (op == OpCode::Known ? je(no, T_NEAR) : jne(no, T_NEAR));
+    store(dst, true, true);
+    jmp(done, T_NEAR);
+    L(no);
+    store(dst, true, false);
+    L(done);
+  }
+
+  // slots[dst] = the first known of slots args[b, b + c), else unknown.
+  void coalesce(const Program& p, const Instr& in) {
+    Xbyak::Label done;
+    std::vector<Xbyak::Label> copy(in.c);
+    for (std::uint32_t k = 0; k < in.c; ++k) {
+      cmp(slot(byte, p.args[in.b + k], 12), 0);
+      jne(copy[k], T_NEAR);
+    }
+    mov(slot(qword, in.dst, 0), 0);
+    mov(slot(qword, in.dst, 8), 0);
+    jmp(done, T_NEAR);
+    for (std::uint32_t k = 0; k < in.c; ++k) {
+      // Two 8-byte moves: a 16-byte load of a value stored as two halves waits for both.
+      L(copy[k]);
+      mov(rax, slot(qword, p.args[in.b + k], 0));
+      mov(slot(qword, in.dst, 0), rax);
+      mov(rax, slot(qword, p.args[in.b + k], 8));
+      mov(slot(qword, in.dst, 8), rax);
+      jmp(done, T_NEAR);
+    }
+    L(done);
   }
 
   // slots[dst] = the boolean `value`, or unknown: the bytes set_bool in the evaluator writes.
@@ -274,12 +393,13 @@ void compile_native_conditions(Program& p, std::string* why_not, bool field_offs
     for (std::uint32_t i = 0; i < p.main_end; ++i) {
       const Instr& in = p.instrs[i];
       if (in.op != OpCode::Branch || !translatable(p, in)) continue;
-      translated.emplace_back(i, emitter.branch(p, in));
+      translated.emplace_back(i, emitter.branch(p, i));
     }
-    if (translated.empty()) {
-      if (why_not != nullptr) *why_not = "no condition to translate";
+    if (p.main_end == 0 || p.main_end > (1u << 24)) {
+      if (why_not != nullptr) *why_not = p.main_end == 0 ? "an empty program" : "a huge program";
       return;
     }
+    const std::size_t program = emitter.program(p);
     emitter.constant_pool();
     emitter.readyRE();
     const std::uint8_t* code = emitter.getCode();
@@ -287,6 +407,8 @@ void compile_native_conditions(Program& p, std::string* why_not, bool field_offs
       native->branches_.push_back(
           reinterpret_cast<NativeBranch>(reinterpret_cast<std::uintptr_t>(code + offset)));
     }
+    native->program_ =
+        reinterpret_cast<NativeProgram>(reinterpret_cast<std::uintptr_t>(code + program));
   } catch (const std::exception& e) {
     if (why_not != nullptr) *why_not = e.what();
     return;

@@ -31,8 +31,16 @@ namespace retain::compile {
 
 struct Program;
 
+struct Instr;
+
 // Runs the conditions of one Branch instruction and writes their outcomes to their slots.
 using NativeBranch = void (*)(const v1::CustomerProfile& profile, eval::Value* slots);
+
+// Runs the whole decision program, instructions [0, main_end): the translated Branches
+// inline, and each other instruction by calling its evaluator step (eval::step_function) with
+// `machine` and the instruction, from a call site of its own, in program order: no dispatch.
+using NativeProgram = void (*)(void* machine, const v1::CustomerProfile* profile,
+                               eval::Value* slots, const Instr* instrs);
 
 class NativeCode {
  public:
@@ -40,6 +48,7 @@ class NativeCode {
   NativeCode(const NativeCode&) = delete;
   NativeCode& operator=(const NativeCode&) = delete;
 
+  NativeProgram program() const { return program_; }
   NativeBranch branch(std::uint32_t index) const { return branches_[index]; }
   std::size_t branch_count() const { return branches_.size(); }
   std::size_t code_bytes() const;
@@ -50,6 +59,7 @@ class NativeCode {
   explicit NativeCode(bool field_offsets);
   std::unique_ptr<Code> code_;
   std::vector<NativeBranch> branches_;
+  NativeProgram program_ = nullptr;
 };
 
 // Whether this build can generate machine code for this processor (x86-64 with Xbyak),

@@ -4,6 +4,7 @@
 // compile time. Immutable after compile(); read concurrently by every evaluating thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -66,6 +67,9 @@ enum class OpCode : std::uint8_t {
   Branch,     // conditions[a, a + b): and/or/not trees run as branching tests (no dst);
               //   with c != 0 by the machine code native->branch(c - 1) instead
 };
+
+// Branch must stay the last opcode.
+constexpr std::size_t kOpCodeCount = static_cast<std::size_t>(OpCode::Branch) + 1;
 
 constexpr std::uint32_t kNone = ~std::uint32_t{0};
 

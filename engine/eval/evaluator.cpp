@@ -3,10 +3,12 @@
 #include "engine/compile/native_conditions.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -260,181 +262,199 @@ struct Machine {
 
   void run(const Instr* begin, const Instr* end) {
     Value* s = slots();
-    for (const Instr* it = begin; it != end; ++it) {
-      const Instr& in = *it;
-      Value& out = s[in.dst];
-      switch (in.op) {
-        case OpCode::LoadDirect:
-          out = read_profile_field(profile, p.direct_fields[in.a]);
-          break;
-        case OpCode::LoadField:
-          out = read_field_by_reflection(profile, p.fields[in.a]);
-          break;
-        case OpCode::LoadMetric: {
-          const auto& metrics = profile.metrics();
-          auto found = metrics.find(p.strings[in.a]);
-          out = found == metrics.end() ? Value::unknown() : Value::of(found->second);
+    for (const Instr* it = begin; it != end; ++it) exec(it->op, *it, s);
+  }
+
+  // One instruction. Inlined with `op` a constant (step<Op>), the switch folds away.
+  [[gnu::always_inline]] void exec(OpCode op, const Instr& in, Value* s) {
+    Value& out = s[in.dst];
+    switch (op) {
+      case OpCode::LoadDirect:
+        out = read_profile_field(profile, p.direct_fields[in.a]);
+        break;
+      case OpCode::LoadField:
+        out = read_field_by_reflection(profile, p.fields[in.a]);
+        break;
+      case OpCode::LoadMetric: {
+        const auto& metrics = profile.metrics();
+        auto found = metrics.find(p.strings[in.a]);
+        out = found == metrics.end() ? Value::unknown() : Value::of(found->second);
+        break;
+      }
+      case OpCode::LoadAttribute: {
+        const auto& attributes = profile.attributes();
+        auto found = attributes.find(p.strings[in.a]);
+        out = found == attributes.end() ? Value::unknown()
+                                        : Value::of(std::string_view(found->second));
+        break;
+      }
+      case OpCode::LoadAction:
+        out = load_action(in.a);
+        break;
+      case OpCode::Not: {
+        const bool known = s[in.a].known();
+        set_bool(out, known, known & !s[in.a].boolean);
+        break;
+      }
+      case OpCode::Neg:
+        out = s[in.a].known() ? Value::of(-s[in.a].number) : Value::unknown();
+        break;
+      case OpCode::And: {
+        // Three-valued, without data-dependent branches: false wins, then unknown.
+        const Value& a = s[in.a];
+        const Value& b = s[in.b];
+        const bool a_known = a.known();
+        const bool b_known = b.known();
+        const bool is_false = (a_known & !a.boolean) | (b_known & !b.boolean);
+        const bool is_true = a_known & a.boolean & b_known & b.boolean;
+        set_bool(out, is_false | is_true, is_true);
+        break;
+      }
+      case OpCode::Or: {
+        const Value& a = s[in.a];
+        const Value& b = s[in.b];
+        const bool a_known = a.known();
+        const bool b_known = b.known();
+        const bool is_true = (a_known & a.boolean) | (b_known & b.boolean);
+        const bool is_false = a_known & !a.boolean & b_known & !b.boolean;
+        set_bool(out, is_false | is_true, is_true);
+        break;
+      }
+      case OpCode::Eq:
+      case OpCode::Ne:
+      case OpCode::Lt:
+      case OpCode::Le:
+      case OpCode::Gt:
+      case OpCode::Ge:
+        out = compare(in.op, s[in.a], s[in.b]);
+        break;
+      case OpCode::LtK:
+        compare_k(in, out, [](double x, double k) { return x < k; });
+        break;
+      case OpCode::LeK:
+        compare_k(in, out, [](double x, double k) { return x <= k; });
+        break;
+      case OpCode::GtK:
+        compare_k(in, out, [](double x, double k) { return x > k; });
+        break;
+      case OpCode::GeK:
+        compare_k(in, out, [](double x, double k) { return x >= k; });
+        break;
+      case OpCode::EqK:
+        compare_k(in, out, [](double x, double k) { return x == k; });
+        break;
+      case OpCode::NeK:
+        compare_k(in, out, [](double x, double k) { return x != k; });
+        break;
+      case OpCode::Add:
+      case OpCode::Sub:
+      case OpCode::Mul:
+      case OpCode::Div:
+      case OpCode::PctChange:
+        out = arithmetic(in.op, s[in.a], s[in.b]);
+        break;
+      case OpCode::In: {
+        const Value& value = s[in.a];
+        if (!value.known()) {
+          out = Value::unknown();
           break;
         }
-        case OpCode::LoadAttribute: {
-          const auto& attributes = profile.attributes();
-          auto found = attributes.find(p.strings[in.a]);
-          out = found == attributes.end() ? Value::unknown()
-                                          : Value::of(std::string_view(found->second));
-          break;
+        bool unknown_item = false;
+        bool found = false;
+        for (std::uint32_t i = 0; i < in.c && !found; ++i) {
+          const Value& item = s[p.args[in.b + i]];
+          if (!item.known()) {
+            unknown_item = true;
+          } else if (equal(value, item)) {
+            found = true;
+          }
         }
-        case OpCode::LoadAction:
-          out = load_action(in.a);
-          break;
-        case OpCode::Not: {
-          const bool known = s[in.a].known();
-          set_bool(out, known, known & !s[in.a].boolean);
-          break;
+        out = found ? Value::of(true) : unknown_item ? Value::unknown() : Value::of(false);
+        break;
+      }
+      case OpCode::Between: {
+        const Value& x = s[in.a];
+        const Value& lo = s[in.b];
+        const Value& hi = s[in.c];
+        out = x.known() && lo.known() && hi.known()
+                  ? Value::of(lo.number <= x.number && x.number <= hi.number)
+                  : Value::unknown();
+        break;
+      }
+      case OpCode::Abs:
+        out = s[in.a].known() ? Value::of(std::fabs(s[in.a].number)) : Value::unknown();
+        break;
+      case OpCode::Min:
+      case OpCode::Max: {
+        Value result = s[p.args[in.b]];
+        for (std::uint32_t i = 1; i < in.c && result.known(); ++i) {
+          const Value& item = s[p.args[in.b + i]];
+          if (!item.known()) {
+            result = Value::unknown();
+          } else if (in.op == OpCode::Min ? item.number < result.number
+                                          : item.number > result.number) {
+            result = item;
+          }
         }
-        case OpCode::Neg:
-          out = s[in.a].known() ? Value::of(-s[in.a].number) : Value::unknown();
-          break;
-        case OpCode::And: {
-          // Three-valued, without data-dependent branches: false wins, then unknown.
-          const Value& a = s[in.a];
-          const Value& b = s[in.b];
-          const bool a_known = a.known();
-          const bool b_known = b.known();
-          const bool is_false = (a_known & !a.boolean) | (b_known & !b.boolean);
-          const bool is_true = a_known & a.boolean & b_known & b.boolean;
-          set_bool(out, is_false | is_true, is_true);
-          break;
-        }
-        case OpCode::Or: {
-          const Value& a = s[in.a];
-          const Value& b = s[in.b];
-          const bool a_known = a.known();
-          const bool b_known = b.known();
-          const bool is_true = (a_known & a.boolean) | (b_known & b.boolean);
-          const bool is_false = a_known & !a.boolean & b_known & !b.boolean;
-          set_bool(out, is_false | is_true, is_true);
-          break;
-        }
-        case OpCode::Eq:
-        case OpCode::Ne:
-        case OpCode::Lt:
-        case OpCode::Le:
-        case OpCode::Gt:
-        case OpCode::Ge:
-          out = compare(in.op, s[in.a], s[in.b]);
-          break;
-        case OpCode::LtK:
-          compare_k(in, out, [](double x, double k) { return x < k; });
-          break;
-        case OpCode::LeK:
-          compare_k(in, out, [](double x, double k) { return x <= k; });
-          break;
-        case OpCode::GtK:
-          compare_k(in, out, [](double x, double k) { return x > k; });
-          break;
-        case OpCode::GeK:
-          compare_k(in, out, [](double x, double k) { return x >= k; });
-          break;
-        case OpCode::EqK:
-          compare_k(in, out, [](double x, double k) { return x == k; });
-          break;
-        case OpCode::NeK:
-          compare_k(in, out, [](double x, double k) { return x != k; });
-          break;
-        case OpCode::Add:
-        case OpCode::Sub:
-        case OpCode::Mul:
-        case OpCode::Div:
-        case OpCode::PctChange:
-          out = arithmetic(in.op, s[in.a], s[in.b]);
-          break;
-        case OpCode::In: {
-          const Value& value = s[in.a];
-          if (!value.known()) {
-            out = Value::unknown();
+        out = result;
+        break;
+      }
+      case OpCode::Known:
+        out = Value::of(s[in.a].known());
+        break;
+      case OpCode::IsTrue:
+        out = Value::of(s[in.a].is_true());
+        break;
+      case OpCode::Coalesce: {
+        Value result;
+        for (std::uint32_t i = 0; i < in.c; ++i) {
+          const Value& item = s[p.args[in.b + i]];
+          if (item.known()) {
+            result = item;
             break;
           }
-          bool unknown_item = false;
-          bool found = false;
-          for (std::uint32_t i = 0; i < in.c && !found; ++i) {
-            const Value& item = s[p.args[in.b + i]];
-            if (!item.known()) {
-              unknown_item = true;
-            } else if (equal(value, item)) {
-              found = true;
-            }
-          }
-          out = found ? Value::of(true) : unknown_item ? Value::unknown() : Value::of(false);
-          break;
         }
-        case OpCode::Between: {
-          const Value& x = s[in.a];
-          const Value& lo = s[in.b];
-          const Value& hi = s[in.c];
-          out = x.known() && lo.known() && hi.known()
-                    ? Value::of(lo.number <= x.number && x.number <= hi.number)
-                    : Value::unknown();
-          break;
-        }
-        case OpCode::Abs:
-          out = s[in.a].known() ? Value::of(std::fabs(s[in.a].number)) : Value::unknown();
-          break;
-        case OpCode::Min:
-        case OpCode::Max: {
-          Value result = s[p.args[in.b]];
-          for (std::uint32_t i = 1; i < in.c && result.known(); ++i) {
-            const Value& item = s[p.args[in.b + i]];
-            if (!item.known()) {
-              result = Value::unknown();
-            } else if (in.op == OpCode::Min ? item.number < result.number
-                                            : item.number > result.number) {
-              result = item;
-            }
-          }
-          out = result;
-          break;
-        }
-        case OpCode::Known:
-          out = Value::of(s[in.a].known());
-          break;
-        case OpCode::IsTrue:
-          out = Value::of(s[in.a].is_true());
-          break;
-        case OpCode::Coalesce: {
-          Value result;
-          for (std::uint32_t i = 0; i < in.c; ++i) {
-            const Value& item = s[p.args[in.b + i]];
-            if (item.known()) {
-              result = item;
-              break;
-            }
-          }
-          out = result;
-          break;
-        }
-        case OpCode::Count:
-          out = count(in);
-          break;
-        case OpCode::Cooldown:
-          out = cooldown(in);
-          break;
-        case OpCode::RankPct:
-          out = rank_pct(in);
-          break;
-        case OpCode::Band:
-          out = band_of(p.tiers[in.a], s[in.b]);
-          break;
-        case OpCode::Branch:
-          if (in.c != 0) {
-            p.native->branch(in.c - 1)(profile, s);
-          } else {
-            run_conditions(in.a, in.a + in.b);
-          }
-          break;
+        out = result;
+        break;
       }
+      case OpCode::Count:
+        out = count(in);
+        break;
+      case OpCode::Cooldown:
+        out = cooldown(in);
+        break;
+      case OpCode::RankPct:
+        out = rank_pct(in);
+        break;
+      case OpCode::Band:
+        out = band_of(p.tiers[in.a], s[in.b]);
+        break;
+      case OpCode::Branch:
+        if (in.c != 0) {
+          p.native->branch(in.c - 1)(profile, s);
+        } else {
+          run_conditions(in.a, in.a + in.b);
+        }
+        break;
     }
   }
 };
+
+// One instruction of the decision program, for native code (compile/native_conditions.hpp),
+// which calls the instructions it does not translate in order, each from a call site of its
+// own, instead of dispatching them all from one indirect jump.
+template <OpCode Op>
+void step(void* machine, const Instr& in) {
+  auto& m = *static_cast<Machine*>(machine);
+  m.exec(Op, in, m.slots());
+}
+
+template <std::size_t... I>
+constexpr std::array<Step, sizeof...(I)> make_steps(std::index_sequence<I...>) {
+  return {&step<static_cast<OpCode>(I)>...};
+}
+
+constexpr auto kSteps = make_steps(std::make_index_sequence<compile::kOpCodeCount>());
 
 void prepare(const compile::RuleSet& rules, const PopulationStats* stats, EvalFrame& frame) {
   const Program& p = rules.program();
@@ -460,13 +480,21 @@ void prepare(const compile::RuleSet& rules, const PopulationStats* stats, EvalFr
 
 }  // namespace
 
+Step step_function(compile::OpCode op) {
+  return kSteps[static_cast<std::size_t>(op)];
+}
+
 void evaluate(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
               const PopulationStats* stats, EvalFrame& frame) {
   prepare(rules, stats, frame);
   frame.ranked_in = nullptr;
   const Program& p = rules.program();
   Machine machine{p, profile, frame};
-  machine.run(p.instrs.data(), p.instrs.data() + p.main_end);
+  if (p.native != nullptr && p.native->program() != nullptr) {
+    p.native->program()(&machine, &profile, frame.slots.data(), p.instrs.data());
+  } else {
+    machine.run(p.instrs.data(), p.instrs.data() + p.main_end);
+  }
   frame.proposed_tactics.clear();
   frame.dropped_tactics.clear();
   for (std::uint32_t i = 0; i < p.tactics.size(); ++i) {

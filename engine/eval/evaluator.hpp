@@ -27,6 +27,11 @@ void evaluate_render(const compile::RuleSet& rules, const v1::CustomerProfile& p
 Value read_field_by_reflection(const v1::CustomerProfile& profile,
                                const std::vector<const google::protobuf::FieldDescriptor*>& chain);
 
+// One instruction of the decision program run on an evaluation's machine: what native code
+// (compile/native_conditions.hpp) calls for each instruction it does not translate.
+using Step = void (*)(void* machine, const compile::Instr& in);
+Step step_function(compile::OpCode op);
+
 // 1 - prod(1 - weight) over the causes that fired in the frame.
 double churn_risk(const compile::RuleSet& rules, const EvalFrame& frame);
 

@@ -21,6 +21,8 @@ struct Value {
   // and reading the second from a value just returned in registers stalls store forwarding.
   // Sixteen bytes of members copy as two plain halves.
   std::uint16_t unused = 0;
+  // Every value leaves `length` (unless a string) and `unused` 0: code that tests a boolean
+  // by comparing its whole second half (eval::churn_risk, native code) relies on it.
 
   Value() : number(0) {}
 
