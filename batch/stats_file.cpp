@@ -1,14 +1,20 @@
 #include "batch/stats_file.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <utility>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include "batch/decision_writer.hpp"
+#include "engine/huge_pages.hpp"
 #include "engine/json_text.hpp"
 
 namespace retain::batch {
@@ -113,6 +119,7 @@ bool parse_padded(simdjson::padded_string_view text, StatsFile* s, std::string* 
     auto& column = s->columns[id];
     // A reservation, not a check: a wrong count must not allocate without bound.
     column.reserve(std::min<std::uint64_t>(count, std::uint64_t{1} << 27));
+    advise_huge_pages(column.data(), column.capacity() * sizeof(double));
     for (auto value : values) {
       double d = 0;
       if (value.get_double().get(d)) {
@@ -136,11 +143,27 @@ bool parse_stats_file(std::string_view text, StatsFile* s, std::string* error) {
 }
 
 bool load_stats_file(const std::string& path, StatsFile* stats, std::string* error) {
-  simdjson::padded_string text;
-  if (auto e = simdjson::padded_string::load(path).get(text)) {
-    *error = fmt::format("{}: cannot read: {}", path, simdjson::error_message(e));
+  // Read into a buffer of our own (rather than padded_string::load) to advise huge pages
+  // before the read writes it.
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(path, size_error);
+  std::ifstream in(path, std::ios::binary);
+  if (size_error || !in) {
+    *error = fmt::format("{}: cannot read: {}", path,
+                         size_error ? size_error.message() : std::strerror(errno));
     return false;
   }
+  const std::size_t capacity = size + simdjson::SIMDJSON_PADDING;
+  std::unique_ptr<char[]> buffer(new char[capacity]);
+  advise_huge_pages(buffer.get(), capacity);
+  if (!in.read(buffer.get(), static_cast<std::streamsize>(size)) ||
+      static_cast<std::uint64_t>(in.gcount()) != size) {
+    *error = fmt::format(
+        "{}: cannot read the whole file (it changed while being read, or an I/O error)", path);
+    return false;
+  }
+  std::memset(buffer.get() + size, 0, simdjson::SIMDJSON_PADDING);
+  const simdjson::padded_string_view text(buffer.get(), size, capacity);
   if (!parse_padded(text, stats, error)) {
     *error = fmt::format("{}: {}", path, *error);
     return false;

@@ -1,7 +1,6 @@
 #include "engine/compile/native_conditions.hpp"
 
 #include <bit>
-#include <cmath>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -352,8 +351,6 @@ bool translatable(const Program& p, const Instr& in) {
       if (test.field != 0 && profile_field_layout(static_cast<int>(test.field)) == nullptr &&
           eval::profile_number_reader(static_cast<int>(test.field)) == nullptr)
         return false;
-      // Displacements of slots are 32-bit.
-      if (std::max(test.slot, p.conditions[i].dst) >= (1u << 26)) return false;
       for (std::uint32_t next : test.next) {
         if (next < kOutcomeTrue) stack.push_back(next);
       }
@@ -385,6 +382,15 @@ void compile_native_conditions(Program& p, std::string* why_not, bool field_offs
     if (why_not != nullptr) *why_not = "RETAIN_NATIVE=off";
     return;
   }
+  if (p.main_end == 0) {
+    if (why_not != nullptr) *why_not = "an empty program";
+    return;
+  }
+  // Slots and instructions are addressed with 32-bit displacements.
+  if (p.slot_count >= (1u << 26) || p.main_end >= (1u << 26)) {
+    if (why_not != nullptr) *why_not = "a program too large for native code";
+    return;
+  }
   std::vector<std::pair<std::uint32_t, std::size_t>> translated;  // instruction, code offset
   std::shared_ptr<NativeCode> native;
   try {
@@ -394,10 +400,6 @@ void compile_native_conditions(Program& p, std::string* why_not, bool field_offs
       const Instr& in = p.instrs[i];
       if (in.op != OpCode::Branch || !translatable(p, in)) continue;
       translated.emplace_back(i, emitter.branch(p, i));
-    }
-    if (p.main_end == 0 || p.main_end > (1u << 24)) {
-      if (why_not != nullptr) *why_not = p.main_end == 0 ? "an empty program" : "a huge program";
-      return;
     }
     const std::size_t program = emitter.program(p);
     emitter.constant_pool();

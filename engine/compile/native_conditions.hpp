@@ -1,18 +1,23 @@
-// Native conditions: the folded conditions (condition_folding.hpp) of every Branch instruction
-// translated to x86-64 machine code when a rule set is compiled, one function per Branch.
+// Native conditions: the decision program of a rule set translated to x86-64 machine code
+// when the rule set is compiled. The folded conditions (condition_folding.hpp) of every Branch
+// instruction become a function each; the decision region becomes one function that runs
+// them, field loads, `known`, rule references and `coalesce` inline, and calls the
+// evaluator's step for every other instruction, in program order.
 //
-// Why: interpreting a folded condition costs an indirect jump per test whose target follows
-// the data (it mispredicts with the condition's own branches) and the loads of the next test's
-// operands; straight-line code with the thresholds as immediates has neither, as a hand-written
-// `if` has not. Each test becomes: read the field (a direct call of its generated reader,
-// eval::profile_number_reader, which returns in registers) or the slot, then at most two
-// comparisons with branches to the next tests or to the outcome, which is written to the
-// condition's slot exactly as the interpreter writes it (three-valued: true, false, unknown).
+// Why: interpreting costs an indirect jump per test and per instruction whose target the
+// processor mispredicts often (a test's follows the data; all instructions share one jump),
+// and the loads of each test's operands. Here each test is: read the field with one load at
+// its offset in the protobuf object (profile_layout.hpp; or a call of its generated reader,
+// eval::profile_number_reader, which returns in registers, for a field without a verified
+// offset) or the slot, at most two comparisons with thresholds held next to the code, and
+// branches to the next tests or to the outcome, which is written to the condition's slot
+// exactly as the interpreter writes it (three-valued: true, false, unknown). Every other
+// instruction is called from a call site of its own, which the processor predicts.
 //
 // The code is generated with Xbyak (libxbyak-dev) into pages that are writable while the code
 // is written and then only readable and executable. Where that is not possible (another
 // processor, a system that forbids executable mappings) or RETAIN_NATIVE=off is set in the
-// environment, nothing is generated and the interpreter runs the tests: the outcome is the
+// environment, nothing is generated and the interpreter runs the program: the outcome is the
 // same, only slower.
 #pragma once
 

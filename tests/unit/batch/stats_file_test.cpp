@@ -1,7 +1,11 @@
 #include "batch/stats_file.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -37,6 +41,26 @@ TEST(StatsFileTest, RoundTripsValuesExactly) {
   EXPECT_EQ(back.rows, 1000u);
   ASSERT_EQ(back.columns.size(), 1u);
   EXPECT_EQ(back.columns.at("PYRAMID"), s.columns.at("PYRAMID")) << "bit-exact doubles";
+}
+
+TEST(StatsFileTest, LoadsAFileOfSeveralHugePagesAndNamesAMissingOne) {
+  // Over 2 MB of text and of column: the buffers are advised huge pages, which must change
+  // nothing of what is read.
+  const StatsFile s = sample(4, 300000);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("retain-stats-load-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << render_stats_file(s);
+  }
+  StatsFile back;
+  std::string error;
+  ASSERT_TRUE(load_stats_file(path.string(), &back, &error)) << error;
+  EXPECT_EQ(back.columns.at("PYRAMID"), s.columns.at("PYRAMID"));
+  std::filesystem::remove(path);
+
+  EXPECT_FALSE(load_stats_file(path.string(), &back, &error));
+  EXPECT_EQ(error.rfind(path.string() + ": cannot read", 0), 0u) << error;
 }
 
 TEST(StatsFileTest, MergeOfPartsEqualsTheWhole) {
