@@ -1,7 +1,7 @@
-// Native conditions (engine/compile/native_conditions.hpp) must change how fast a rule set
-// decides, never what it decides: machine code and interpreted tests are compared on the
-// shipped rules over the example profiles and random ones with NaN, infinities and limits,
-// and on every kind of comparison at and around its threshold.
+// Native code (engine/compile/native_conditions.hpp) must change how fast a rule set decides,
+// never what it decides: native and interpreted programs are compared on the shipped rules over the
+// example profiles and random ones with NaN, infinities and limits, and on every kind of comparison
+// at and around its threshold.
 #include <cstdlib>
 #include <random>
 
@@ -38,10 +38,12 @@ Pair compile_both(const std::string& text) {
   return compile_both(check_rules_from_memory({{"test.rules", text}}));
 }
 
-// Every Branch of the program runs as machine code, where this build can generate it.
+// The decision program runs as machine code, every Branch translated, where this build can
+// generate it.
 void expect_all_native(const compile::Program& p) {
   if (!compile::native_conditions_supported()) return;
   ASSERT_NE(p.native, nullptr);
+  EXPECT_NE(p.native->program(), nullptr);
   std::size_t branches = 0;
   for (std::uint32_t i = 0; i < p.main_end; ++i) {
     if (p.instrs[i].op != compile::OpCode::Branch) continue;
@@ -73,6 +75,14 @@ void expect_same_decisions(const Pair& rules, const std::vector<v1::CustomerProf
   }
 }
 
+// The example profiles and `n` random ones, half of them with extreme values.
+std::vector<v1::CustomerProfile> examples_and_random(unsigned seed, int n) {
+  std::vector<v1::CustomerProfile> people = testing::example_profiles();
+  std::mt19937 rng(seed);
+  for (int i = 0; i < n; ++i) people.push_back(testing::random_profile(rng, i % 2 == 0));
+  return people;
+}
+
 TEST(NativeConditionsTest, TheGeneratorIsBuiltOnX86_64) {
 #if defined(__x86_64__) && !defined(_WIN32)
   // scripts/bootstrap installs libxbyak-dev: without it conditions would silently be slower.
@@ -86,10 +96,7 @@ TEST(NativeConditionsTest, ShippedRulesDecideAsInterpreted) {
   const Pair rules = compile_both(check_rules({RETAIN_SOURCE_DIR "/rules"}));
   ASSERT_TRUE(rules.native);
   expect_all_native(rules.native->program());
-  std::vector<v1::CustomerProfile> people = testing::example_profiles();
-  std::mt19937 rng(11);
-  for (int i = 0; i < 3000; ++i) people.push_back(testing::random_profile(rng, i % 2 == 0));
-  expect_same_decisions(rules, people);
+  expect_same_decisions(rules, examples_and_random(11, 3000));
 }
 
 TEST(NativeConditionsTest, FieldsReadByCallingTheirReadersDecideAsInterpreted) {
@@ -101,10 +108,7 @@ TEST(NativeConditionsTest, FieldsReadByCallingTheirReadersDecideAsInterpreted) {
   const Pair rules{compile::compile(**checked.value, "h", calls),
                    compile::compile(**checked.value, "h", compile::CompileOptions{true, false})};
   expect_all_native(rules.native->program());
-  std::vector<v1::CustomerProfile> people = testing::example_profiles();
-  std::mt19937 rng(12);
-  for (int i = 0; i < 1000; ++i) people.push_back(testing::random_profile(rng, i % 2 == 0));
-  expect_same_decisions(rules, people);
+  expect_same_decisions(rules, examples_and_random(12, 1000));
 }
 
 TEST(NativeConditionsTest, EveryComparisonAtAndAroundItsThreshold) {
