@@ -1,7 +1,5 @@
 #include "engine/eval/evaluator.hpp"
 
-#include "engine/compile/native_conditions.hpp"
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -13,6 +11,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
+#include "engine/compile/native_conditions.hpp"
 #include "profile_field_reader.inc"  // generated: read_profile_field
 
 namespace retain::eval {
