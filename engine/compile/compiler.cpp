@@ -583,6 +583,11 @@ class Compiler {
           fallback ? compile_expr(*fallback->expr, Region::Main) : kNone;
       plan.score_slot =
           emit(Region::Main, OpCode::RankPct, plan.value_slot, tiers_index, fallback_slot);
+      for (const Instr& in : main_) {
+        if (in.dst == plan.value_slot && in.op == OpCode::LoadDirect) {
+          program().rank_prefetch.emplace_back(tiers_index, program().direct_fields[in.a]);
+        }
+      }
     } else {
       plan.value_slot = compile_expr(*prop(d, "by")->expr, Region::Main);
       plan.score_slot = plan.value_slot;

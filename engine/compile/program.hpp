@@ -217,6 +217,10 @@ struct Program {
   std::vector<Rule> credit_checks;
   std::vector<TiersPlan> tiers;
   std::vector<LetPlan> lets;
+  // Percentile tiers that rank a top-level field: (tiers index, field number). Evaluation
+  // locates those fields' values in their rank indexes first (eval::RankIndex::locate), so the
+  // cache misses of the lookups overlap the rest of the program.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> rank_prefetch;
   int tier_index = -1;          // tiers with `sets tier`
   int credit_grade_index = -1;  // tiers with `sets credit_grade`
   int max_tactics = 5;

@@ -171,9 +171,12 @@ struct Machine {
     if (column != nullptr && column->size() != 0) {
       if (!value.known()) return Value::unknown();
       if (frame.ranked_in != column || frame.ranked_value != value.number) {
+        const EvalFrame::Located& at = frame.located[in.b];
         frame.ranked_in = column;
         frame.ranked_value = value.number;
-        frame.ranked_greater = column->count_greater(value.number);
+        frame.ranked_greater = at.in == column && at.value == value.number
+                                   ? column->finish(value.number, at.position)
+                                   : column->count_greater(value.number);
       }
       return Value::of(100.0 * static_cast<double>(frame.ranked_greater) /
                        static_cast<double>(column->size()));
@@ -468,6 +471,7 @@ void prepare(const compile::RuleSet& rules, const PopulationStats* stats, EvalFr
   }
   if (frame.bound_stats != stats || frame.columns.size() != p.tiers.size()) {
     frame.columns.assign(p.tiers.size(), nullptr);
+    frame.located.assign(p.tiers.size(), EvalFrame::Located{});
     if (stats != nullptr) {
       for (std::size_t i = 0; i < p.tiers.size(); ++i) {
         if (p.tiers[i].ranked) frame.columns[i] = stats->index(p.tiers[i].id);
@@ -488,6 +492,25 @@ void evaluate(const compile::RuleSet& rules, const v1::CustomerProfile& profile,
   prepare(rules, stats, frame);
   frame.ranked_in = nullptr;
   const Program& p = rules.program();
+  for (const auto& [tiers, field] : p.rank_prefetch) {
+    EvalFrame::Located& at = frame.located[tiers];
+    at.in = frame.columns[tiers];
+    if (at.in == nullptr || at.in->size() == 0) continue;
+    const Value value = read_profile_field(profile, field);
+    if (!value.known()) {
+      at.in = nullptr;
+      continue;
+    }
+    at.value = value.number;
+    // Tiers that rank the same column (shared index) locate the same value once.
+    const EvalFrame::Located* same = nullptr;
+    for (const auto& [other, unused] : p.rank_prefetch) {
+      if (other == tiers) break;
+      const EvalFrame::Located& before = frame.located[other];
+      if (before.in == at.in && before.value == at.value) same = &before;
+    }
+    at.position = same != nullptr ? same->position : at.in->locate(value.number);
+  }
   Machine machine{p, profile, frame};
   if (p.native != nullptr && p.native->program() != nullptr) {
     p.native->program()(&machine, &profile, frame.slots.data(), p.instrs.data());

@@ -33,6 +33,13 @@ class EvalFrame {
   const RankIndex* ranked_in = nullptr;
   double ranked_value = 0;
   std::size_t ranked_greater = 0;
+  // Per tiers: where this evaluation located its value at the start (Program::rank_prefetch).
+  struct Located {
+    const RankIndex* in = nullptr;
+    double value = 0;
+    std::size_t position = 0;
+  };
+  std::vector<Located> located;
   // Current action index inside count(... where ...).
   int action = -1;
   // Outcome of the last evaluation: proposed tactic indices after max_tactics.

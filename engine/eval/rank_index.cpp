@@ -28,18 +28,38 @@ RankIndex::RankIndex(std::vector<double> descending) {
   }
 }
 
-std::size_t RankIndex::count_greater(double value) const {
+std::size_t RankIndex::above_values(double value) const {
   const std::vector<double>& top = levels_.back();
   std::size_t p = count_greater_in(top.data(), top.data() + top.size(), value);
   // p values of level L + 1 are greater: level L's values at 0, 32, ..., 32 (p - 1). So level
   // L's greater values are those up to index 32 (p - 1), and perhaps some of the next 31.
-  for (std::size_t level = levels_.size() - 1; level-- > 0 && p != 0;) {
+  for (std::size_t level = levels_.size() - 1; level-- > 1 && p != 0;) {
     const std::vector<double>& values = levels_[level];
     const std::size_t begin = (p - 1) * kFanout + 1;
     const std::size_t end = std::min(values.size(), p * kFanout);
     p = begin + count_greater_in(values.data() + begin, values.data() + end, value);
   }
   return p;
+}
+
+std::size_t RankIndex::finish(double value, std::size_t located) const {
+  if (levels_.size() == 1 || located == 0) return located;
+  const std::vector<double>& values = levels_.front();
+  const std::size_t begin = (located - 1) * kFanout + 1;
+  const std::size_t end = std::min(values.size(), located * kFanout);
+  return begin + count_greater_in(values.data() + begin, values.data() + end, value);
+}
+
+std::size_t RankIndex::locate(double value) const {
+  const std::size_t located = above_values(value);
+  if (levels_.size() > 1 && located != 0) {
+    const std::vector<double>& values = levels_.front();
+    const std::size_t begin = (located - 1) * kFanout + 1;
+    const std::size_t end = std::min(values.size(), located * kFanout);
+    for (std::size_t i = begin; i < end; i += 8) __builtin_prefetch(values.data() + i);
+    if (end > begin) __builtin_prefetch(values.data() + end - 1);
+  }
+  return located;
 }
 
 }  // namespace retain::eval

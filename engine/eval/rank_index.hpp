@@ -21,13 +21,21 @@ class RankIndex {
   explicit RankIndex(std::vector<double> descending);
 
   // The number of values strictly greater than `value` (the partition point of `> value`).
-  std::size_t count_greater(double value) const;
+  std::size_t count_greater(double value) const { return finish(value, above_values(value)); }
+
+  // The same in two steps, so that the cache miss of the second overlaps other work:
+  // locate() searches the levels above the values (small, cached) and prefetches the run of
+  // values where the count ends; finish() counts in that run.
+  std::size_t locate(double value) const;
+  std::size_t finish(double value, std::size_t located) const;
 
   const std::vector<double>& values() const { return levels_.front(); }
   std::size_t size() const { return levels_.front().size(); }
 
  private:
   static constexpr std::size_t kFanout = 32;
+  // The count of greater values at level 1 (at level 0 when it is the only level).
+  std::size_t above_values(double value) const;
   // levels_[0]: every value; levels_[i + 1]: every kFanout-th value of levels_[i].
   std::vector<std::vector<double>> levels_;
 };

@@ -44,7 +44,11 @@ TEST(RankIndexTest, CountsWhatABinarySearchCounts) {
         queries.push_back(std::nextafter(values[i], -1e300));
       }
       for (const double q : queries) {
-        ASSERT_EQ(index.count_greater(q), partition_point_greater(values, q))
+        const std::size_t expected = partition_point_greater(values, q);
+        ASSERT_EQ(index.count_greater(q), expected)
+            << "n=" << n << " distinct=" << distinct << " value=" << q;
+        // In two steps, as an evaluation that located its values first does.
+        ASSERT_EQ(index.finish(q, index.locate(q)), expected)
             << "n=" << n << " distinct=" << distinct << " value=" << q;
       }
     }
