@@ -53,38 +53,41 @@ constexpr std::uint64_t tail_of(bool known, bool value) {
          (static_cast<std::uint64_t>(value ? 1 : 0) << 40);
 }
 
+// Whether every test reachable in the Branch can be translated.
+bool translatable(const Program& p, const Instr& in) {
+  for (std::uint32_t i = in.a; i < in.a + in.b; ++i) {
+    std::vector<std::uint32_t> stack{p.conditions[i].entry};
+    std::vector<bool> seen(p.tests.size());
+    while (!stack.empty()) {
+      const std::uint32_t t = stack.back();
+      stack.pop_back();
+      if (seen[t]) continue;
+      seen[t] = true;
+      const Test& test = p.tests[t];
+      if (test.field != 0 && profile_field_layout(static_cast<int>(test.field)) == nullptr &&
+          eval::profile_number_reader(static_cast<int>(test.field)) == nullptr)
+        return false;
+      for (std::uint32_t next : test.next) {
+        if (next < kOutcomeTrue) stack.push_back(next);
+      }
+    }
+  }
+  return true;
+}
+
 class Emitter : public Xbyak::CodeGenerator {
  public:
   // AutoGrow: the buffer grows as code is written and becomes executable only in ready().
   explicit Emitter(bool field_offsets)
       : Xbyak::CodeGenerator(16 * 1024, Xbyak::AutoGrow), field_offsets_(field_offsets) {}
 
-  // Emits the function of Branch `in` and returns its offset in the code.
-  std::size_t branch(const Program& p, std::uint32_t index) {
-    const Instr& in = p.instrs[index];
+  // Emits the decision program (NativeProgram) and returns its offset; counts the Branch
+  // instructions translated into *translated.
+  std::size_t program(const Program& p, std::size_t* translated) {
     const std::size_t offset = getSize();
-    L(branch_entries_[index]);
-    // rbx: the profile, r12: the slots; both callee-saved, so they survive the readers' calls.
-    // Two pushes and eight bytes keep the stack 16-byte aligned at each call.
-    push(rbx);
-    push(r12);
-    sub(rsp, 8);
-    mov(rbx, rdi);
-    mov(r12, rsi);
-    for (std::uint32_t i = in.a; i < in.a + in.b; ++i) condition(p, p.conditions[i]);
-    add(rsp, 8);
-    pop(r12);
-    pop(rbx);
-    ret();
-    return offset;
-  }
-
-  // Emits the decision program (NativeProgram) and returns its offset: calls of the Branch
-  // functions emitted before, and of the evaluator's step for every other instruction.
-  std::size_t program(const Program& p) {
-    const std::size_t offset = getSize();
-    // rbx: the profile, r12: the slots (as in the Branch functions), r13: the machine, r14:
-    // the instructions. Four pushes and eight bytes keep the stack 16-byte aligned at calls.
+    // rbx: the profile, r12: the slots, r13: the machine, r14: the instructions; all
+    // callee-saved, so they survive calls. Four pushes and eight bytes keep the stack 16-byte
+    // aligned at each call.
     push(rbx);
     push(r12);
     push(r13);
@@ -96,11 +99,9 @@ class Emitter : public Xbyak::CodeGenerator {
     mov(r14, rcx);
     for (std::uint32_t i = 0; i < p.main_end; ++i) {
       const Instr& in = p.instrs[i];
-      auto entry = branch_entries_.find(i);
-      if (entry != branch_entries_.end()) {
-        mov(rdi, rbx);
-        mov(rsi, r12);
-        call(entry->second);
+      if (in.op == OpCode::Branch && translatable(p, in)) {
+        for (std::uint32_t c = in.a; c < in.a + in.b; ++c) condition(p, p.conditions[c]);
+        ++*translated;
       } else if (in.op == OpCode::LoadDirect && layout_of(p.direct_fields[in.a]) != nullptr) {
         load_direct(p.direct_fields[in.a], in.dst);
       } else if (in.op == OpCode::Known || in.op == OpCode::IsTrue) {
@@ -123,7 +124,7 @@ class Emitter : public Xbyak::CodeGenerator {
     return offset;
   }
 
-  // The constants of the comparisons, after all functions: read from memory next to the code
+  // The constants of the comparisons, after the code: read from memory next to the code
   // rather than moved in from a general register, which would lengthen each comparison.
   void constant_pool() {
     align(8);
@@ -215,8 +216,7 @@ class Emitter : public Xbyak::CodeGenerator {
     return Xbyak::util::qword[Xbyak::util::rip + constants_[std::bit_cast<std::uint64_t>(value)]];
   }
 
-  std::map<std::uint64_t, Xbyak::Label> constants_;       // node-based: labels never move
-  std::map<std::uint32_t, Xbyak::Label> branch_entries_;  // by instruction index
+  std::map<std::uint64_t, Xbyak::Label> constants_;  // node-based: labels never move
   const bool field_offsets_;
 
   const FieldLayout* layout_of(std::uint32_t field) const {
@@ -337,28 +337,6 @@ class Emitter : public Xbyak::CodeGenerator {
   }
 };
 
-// Whether every test reachable in the Branch can be translated.
-bool translatable(const Program& p, const Instr& in) {
-  for (std::uint32_t i = in.a; i < in.a + in.b; ++i) {
-    std::vector<std::uint32_t> stack{p.conditions[i].entry};
-    std::vector<bool> seen(p.tests.size());
-    while (!stack.empty()) {
-      const std::uint32_t t = stack.back();
-      stack.pop_back();
-      if (seen[t]) continue;
-      seen[t] = true;
-      const Test& test = p.tests[t];
-      if (test.field != 0 && profile_field_layout(static_cast<int>(test.field)) == nullptr &&
-          eval::profile_number_reader(static_cast<int>(test.field)) == nullptr)
-        return false;
-      for (std::uint32_t next : test.next) {
-        if (next < kOutcomeTrue) stack.push_back(next);
-      }
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 bool native_conditions_supported() {
@@ -391,32 +369,18 @@ void compile_native_conditions(Program& p, std::string* why_not, bool field_offs
     if (why_not != nullptr) *why_not = "a program too large for native code";
     return;
   }
-  std::vector<std::pair<std::uint32_t, std::size_t>> translated;  // instruction, code offset
   std::shared_ptr<NativeCode> native;
   try {
     native.reset(new NativeCode(field_offsets));
     Emitter& emitter = native->code_->emitter;
-    for (std::uint32_t i = 0; i < p.main_end; ++i) {
-      const Instr& in = p.instrs[i];
-      if (in.op != OpCode::Branch || !translatable(p, in)) continue;
-      translated.emplace_back(i, emitter.branch(p, i));
-    }
-    const std::size_t program = emitter.program(p);
+    const std::size_t program = emitter.program(p, &native->translated_branches_);
     emitter.constant_pool();
     emitter.readyRE();
-    const std::uint8_t* code = emitter.getCode();
-    for (const auto& [instr, offset] : translated) {
-      native->branches_.push_back(
-          reinterpret_cast<NativeBranch>(reinterpret_cast<std::uintptr_t>(code + offset)));
-    }
-    native->program_ =
-        reinterpret_cast<NativeProgram>(reinterpret_cast<std::uintptr_t>(code + program));
+    native->program_ = reinterpret_cast<NativeProgram>(
+        reinterpret_cast<std::uintptr_t>(emitter.getCode() + program));
   } catch (const std::exception& e) {
     if (why_not != nullptr) *why_not = e.what();
     return;
-  }
-  for (std::size_t k = 0; k < translated.size(); ++k) {
-    p.instrs[translated[k].first].c = static_cast<std::uint32_t>(k + 1);
   }
   p.native = std::move(native);
 }

@@ -1,8 +1,8 @@
 // Native conditions: the decision program of a rule set translated to x86-64 machine code
-// when the rule set is compiled. The folded conditions (condition_folding.hpp) of every Branch
-// instruction become a function each; the decision region becomes one function that runs
-// them, field loads, `known`, rule references and `coalesce` inline, and calls the
-// evaluator's step for every other instruction, in program order.
+// when the rule set is compiled: one function in which the folded conditions
+// (condition_folding.hpp) of every Branch instruction, field loads, `known`, rule references
+// and `coalesce` are machine code, and which calls the evaluator's step for every other
+// instruction, in program order.
 //
 // Why: interpreting costs an indirect jump per test and per instruction whose target the
 // processor mispredicts often (a test's follows the data; all instructions share one jump),
@@ -38,12 +38,10 @@ struct Program;
 
 struct Instr;
 
-// Runs the conditions of one Branch instruction and writes their outcomes to their slots.
-using NativeBranch = void (*)(const v1::CustomerProfile& profile, eval::Value* slots);
-
-// Runs the whole decision program, instructions [0, main_end): the translated Branches
-// inline, and each other instruction by calling its evaluator step (eval::step_function) with
-// `machine` and the instruction, from a call site of its own, in program order: no dispatch.
+// Runs the whole decision program, instructions [0, main_end): folded conditions, field
+// loads, `known`, rule references and `coalesce` as machine code, and each other instruction
+// by calling its evaluator step (eval::step_function) with `machine` and the instruction,
+// from a call site of its own, in program order: no dispatch.
 using NativeProgram = void (*)(void* machine, const v1::CustomerProfile* profile,
                                eval::Value* slots, const Instr* instrs);
 
@@ -54,8 +52,9 @@ class NativeCode {
   NativeCode& operator=(const NativeCode&) = delete;
 
   NativeProgram program() const { return program_; }
-  NativeBranch branch(std::uint32_t index) const { return branches_[index]; }
-  std::size_t branch_count() const { return branches_.size(); }
+  // Branch instructions translated; the others (a field without a number reader) are called
+  // as steps and interpreted.
+  std::size_t translated_branches() const { return translated_branches_; }
   std::size_t code_bytes() const;
 
  private:
@@ -63,7 +62,7 @@ class NativeCode {
   struct Code;
   explicit NativeCode(bool field_offsets);
   std::unique_ptr<Code> code_;
-  std::vector<NativeBranch> branches_;
+  std::size_t translated_branches_ = 0;
   NativeProgram program_ = nullptr;
 };
 
@@ -71,11 +70,10 @@ class NativeCode {
 // whatever RETAIN_NATIVE says.
 bool native_conditions_supported();
 
-// Generates the machine code of p's Branch instructions: sets p.native and gives each
-// translated Branch its function (Instr::c = index + 1). A Branch that reads a field with no
-// number reader stays interpreted. When no code can be generated, p is left as it was and
-// *why_not (if given) says why. Without `field_offsets` every field is read by calling its
-// reader (for tests of that path; see profile_layout.hpp).
+// Generates the machine code of p's decision program and sets p.native. A Branch that reads a
+// field with no number reader stays interpreted. When no code can be generated, p is left as
+// it was and *why_not (if given) says why. Without `field_offsets` every field is read by calling
+// its reader (for tests of that path; see profile_layout.hpp).
 void compile_native_conditions(Program& p, std::string* why_not = nullptr,
                                bool field_offsets = true);
 

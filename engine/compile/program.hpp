@@ -64,8 +64,7 @@ enum class OpCode : std::uint8_t {
   Cooldown,   // dst = some recent action has id strings[a] and days_ago < constant slot b
   RankPct,    // dst = rank percentile of slot a in the population of tiers b, else slot c
   Band,       // dst = index of the band of tiers a that score slot b falls in
-  Branch,     // conditions[a, a + b): and/or/not trees run as branching tests (no dst);
-              //   with c != 0 by the machine code native->branch(c - 1) instead
+  Branch,     // conditions[a, a + b): and/or/not trees run as branching tests (no dst)
 };
 
 // Branch must stay the last opcode.
@@ -194,7 +193,7 @@ struct Program {
   std::vector<double> numbers;      // immediates of LtK ... NeK
   std::vector<Test> tests;          // Branch operands
   std::vector<Condition> conditions;
-  // Machine code of the Branch instructions (native_conditions.hpp), or null: interpreted.
+  // The decision program as machine code (native_conditions.hpp), or null: interpreted.
   std::shared_ptr<const NativeCode> native;
   std::string native_off_reason;  // why native is null, for the logs
   // LoadField operands: the descriptor chain from the profile to the field.

@@ -432,11 +432,7 @@ struct Machine {
         out = band_of(p.tiers[in.a], s[in.b]);
         break;
       case OpCode::Branch:
-        if (in.c != 0) {
-          p.native->branch(in.c - 1)(profile, s);
-        } else {
-          run_conditions(in.a, in.a + in.b);
-        }
+        run_conditions(in.a, in.a + in.b);
         break;
     }
   }
