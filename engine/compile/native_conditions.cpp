@@ -224,7 +224,7 @@ class Emitter : public Xbyak::CodeGenerator {
   }
 
   // xmm0 = field `field` of the profile (rbx) as a number; to `unknown` when it is not known.
-  // A boolean's value also stays in eax.
+  // Read at its offset, a boolean's value also stays in eax (load_direct uses it).
   void read_field(std::uint32_t field, const Xbyak::Label& unknown) {
     const FieldLayout* layout = layout_of(field);
     if (layout == nullptr) {
