@@ -15,6 +15,14 @@ std::size_t count_greater_in(const double* begin, const double* end, double valu
   return n;
 }
 
+// The run of a level holding the rest of the count when p values of the level above are
+// greater: level L + 1's values are level L's at 0, 32, ..., 32 (p - 1), so level L's greater
+// values are those up to index 32 (p - 1), and perhaps some of the next 31. Needs p != 0.
+std::pair<std::size_t, std::size_t> run_below(std::size_t p, std::size_t level_size,
+                                              std::size_t fanout) {
+  return {(p - 1) * fanout + 1, std::min(level_size, p * fanout)};
+}
+
 }  // namespace
 
 RankIndex::RankIndex(std::vector<double> descending) {
@@ -31,12 +39,9 @@ RankIndex::RankIndex(std::vector<double> descending) {
 std::size_t RankIndex::above_values(double value) const {
   const std::vector<double>& top = levels_.back();
   std::size_t p = count_greater_in(top.data(), top.data() + top.size(), value);
-  // p values of level L + 1 are greater: level L's values at 0, 32, ..., 32 (p - 1). So level
-  // L's greater values are those up to index 32 (p - 1), and perhaps some of the next 31.
   for (std::size_t level = levels_.size() - 1; level-- > 1 && p != 0;) {
     const std::vector<double>& values = levels_[level];
-    const std::size_t begin = (p - 1) * kFanout + 1;
-    const std::size_t end = std::min(values.size(), p * kFanout);
+    const auto [begin, end] = run_below(p, values.size(), kFanout);
     p = begin + count_greater_in(values.data() + begin, values.data() + end, value);
   }
   return p;
@@ -45,8 +50,7 @@ std::size_t RankIndex::above_values(double value) const {
 std::size_t RankIndex::finish(double value, std::size_t located) const {
   if (levels_.size() == 1 || located == 0) return located;
   const std::vector<double>& values = levels_.front();
-  const std::size_t begin = (located - 1) * kFanout + 1;
-  const std::size_t end = std::min(values.size(), located * kFanout);
+  const auto [begin, end] = run_below(located, values.size(), kFanout);
   return begin + count_greater_in(values.data() + begin, values.data() + end, value);
 }
 
@@ -54,8 +58,7 @@ std::size_t RankIndex::locate(double value) const {
   const std::size_t located = above_values(value);
   if (levels_.size() > 1 && located != 0) {
     const std::vector<double>& values = levels_.front();
-    const std::size_t begin = (located - 1) * kFanout + 1;
-    const std::size_t end = std::min(values.size(), located * kFanout);
+    const auto [begin, end] = run_below(located, values.size(), kFanout);
     for (std::size_t i = begin; i < end; i += 8) __builtin_prefetch(values.data() + i);
     if (end > begin) __builtin_prefetch(values.data() + end - 1);
   }
