@@ -1,8 +1,11 @@
 // Evaluation cost: the engine against hand-written C++ doing the same work, on the same
 // generated population in the same run, so the engine's overhead is a ratio
 // (bench/README.md). Also the full shipped rules/, with and without rendering a Decision.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <random>
 
 #include <benchmark/benchmark.h>
@@ -11,6 +14,7 @@
 #include "engine/compile/compiler.hpp"
 #include "engine/engine.hpp"
 #include "engine/eval/evaluator.hpp"
+#include "engine/eval/rank_index.hpp"
 
 namespace {
 
@@ -351,6 +355,67 @@ void BM_ParseFullDecision_Arena(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_ParseFullDecision_Arena);
+
+// Percentile ranks: counting the values greater than a profile's in a column of a million
+// (a statistics file's), by the index and, as the baseline, by a binary search of the column.
+// Queries are drawn from the same skewed population, so most land in the dense low end.
+struct RankColumn {
+  std::vector<double> values;
+  std::vector<double> queries;
+  RankColumn() {
+    std::mt19937_64 rng(5);
+    std::lognormal_distribution<double> revenue(11, 1.5);
+    values.resize(1000000);
+    for (auto& v : values) v = std::round(revenue(rng));
+    std::sort(values.begin(), values.end(), std::greater<>());
+    queries.resize(4096);
+    for (auto& q : queries) q = std::round(revenue(rng));
+  }
+};
+const RankColumn& rank_column() {
+  static const RankColumn column;
+  return column;
+}
+
+void BM_RankCountGreater_BinarySearch(benchmark::State& state) {
+  const RankColumn& c = rank_column();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const double q = c.queries[i++ & 4095];
+    benchmark::DoNotOptimize(
+        std::partition_point(c.values.begin(), c.values.end(), [q](double x) { return x > q; }));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_RankCountGreater_BinarySearch);
+
+void BM_RankCountGreater_Index(benchmark::State& state) {
+  const RankColumn& c = rank_column();
+  static const retain::eval::RankIndex index(c.values);
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(index.count_greater(c.queries[i++ & 4095]));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_RankCountGreater_Index);
+
+// As an evaluation uses it: located first, counted after other work (here: the next query's
+// locate), so that the miss of the bottom level overlaps.
+void BM_RankCountGreater_IndexLocatedFirst(benchmark::State& state) {
+  const RankColumn& c = rank_column();
+  static const retain::eval::RankIndex index(c.values);
+  std::size_t i = 0;
+  double q = c.queries[0];
+  std::size_t at = index.locate(q);
+  for (auto _ : state) {
+    const double next = c.queries[++i & 4095];
+    const std::size_t next_at = index.locate(next);
+    benchmark::DoNotOptimize(index.finish(q, at));
+    q = next;
+    at = next_at;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_RankCountGreater_IndexLocatedFirst);
 
 }  // namespace
 

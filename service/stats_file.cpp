@@ -35,7 +35,7 @@ std::vector<std::string> missing_tiers(const compile::RuleSet& rules,
                                        const PopulationStats& stats) {
   std::vector<std::string> missing;
   for (const auto& tiers : rules.program().tiers) {
-    if (tiers.ranked && stats.column(tiers.id) == nullptr) missing.push_back(tiers.id);
+    if (tiers.ranked && stats.index(tiers.id) == nullptr) missing.push_back(tiers.id);
   }
   return missing;
 }

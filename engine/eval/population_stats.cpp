@@ -17,9 +17,11 @@ PopulationStats::PopulationStats(std::map<std::string, std::vector<double>> colu
     }
     std::shared_ptr<const eval::RankIndex> shared;
     for (const auto& [other, index] : columns_) {
-      if (index->values() == values) shared = index;
+      if (std::ranges::equal(index->values(), values)) shared = index;
     }
-    columns_.emplace(tiers, shared ? shared : std::make_shared<eval::RankIndex>(std::move(values)));
+    columns_.emplace(tiers, shared ? shared : std::make_shared<eval::RankIndex>(values));
+    // The index holds its own copy: free this one before the next column's is made.
+    std::vector<double>().swap(values);
   }
 }
 
@@ -28,14 +30,9 @@ const eval::RankIndex* PopulationStats::index(const std::string& tiers) const {
   return it == columns_.end() ? nullptr : it->second.get();
 }
 
-const std::vector<double>* PopulationStats::column(const std::string& tiers) const {
-  const auto* found = index(tiers);
-  return found == nullptr ? nullptr : &found->values();
-}
-
 std::size_t PopulationStats::population(const std::string& tiers) const {
-  const auto* values = column(tiers);
-  return values ? values->size() : 0;
+  const auto* found = index(tiers);
+  return found != nullptr ? found->size() : 0;
 }
 
 double PopulationStats::rank_pct(const std::string& tiers, double value) const {

@@ -28,7 +28,6 @@ class PopulationStats {
   double rank_pct(const std::string& tiers, double value) const;
   // The values of `tiers`, largest first, with their rank index; null without statistics.
   const eval::RankIndex* index(const std::string& tiers) const;
-  const std::vector<double>* column(const std::string& tiers) const;
   std::size_t population(const std::string& tiers) const;
 
  private:

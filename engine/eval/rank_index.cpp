@@ -1,66 +1,96 @@
 #include "engine/eval/rank_index.hpp"
 
 #include <algorithm>
-#include <utility>
+#include <limits>
+#include <new>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "engine/huge_pages.hpp"
 
 namespace retain::eval {
 
 namespace {
 
-// The values greater than v in [begin, end) of a descending run: they are its prefix, so the
-// count is the partition point; counted without a branch per value.
-std::size_t count_greater_in(const double* begin, const double* end, double value) {
-  std::size_t n = 0;
-  for (const double* x = begin; x != end; ++x) n += *x > value ? 1 : 0;
-  return n;
-}
+constexpr std::size_t kRunBytes = RankIndex::kFanout * sizeof(double);
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
-// The run of a level holding the rest of the count when p values of the level above are
-// greater: level L + 1's values are level L's at 0, 32, ..., 32 (p - 1), so level L's greater
-// values are those up to index 32 (p - 1), and perhaps some of the next 31. Needs p != 0.
-std::pair<std::size_t, std::size_t> run_below(std::size_t p, std::size_t level_size,
-                                              std::size_t fanout) {
-  return {(p - 1) * fanout + 1, std::min(level_size, p * fanout)};
+// The values greater than v in one run of a descending level: they are its prefix, so the
+// count is the partition point; counted without branches, two values per SSE2 compare (every
+// x86-64 has SSE2), whose lanes are all ones (-1) where greater.
+std::size_t count_greater_in_run(const double* run, double value) {
+#ifdef __SSE2__
+  const auto* aligned = static_cast<const double*>(__builtin_assume_aligned(run, kRunBytes));
+  const __m128d v = _mm_set1_pd(value);
+  __m128i even = _mm_setzero_si128();
+  __m128i odd = _mm_setzero_si128();
+  for (std::size_t i = 0; i < RankIndex::kFanout; i += 4) {
+    even = _mm_sub_epi64(even, _mm_castpd_si128(_mm_cmpgt_pd(_mm_load_pd(aligned + i), v)));
+    odd = _mm_sub_epi64(odd, _mm_castpd_si128(_mm_cmpgt_pd(_mm_load_pd(aligned + i + 2), v)));
+  }
+  const __m128i sum = _mm_add_epi64(even, odd);
+  return static_cast<std::size_t>(_mm_cvtsi128_si64(sum) +
+                                  _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
+#else
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < RankIndex::kFanout; ++i) n += run[i] > value ? 1 : 0;
+  return n;
+#endif
 }
 
 }  // namespace
 
-RankIndex::RankIndex(std::vector<double> descending) {
-  levels_.push_back(std::move(descending));
-  while (levels_.back().size() > kFanout) {
-    const std::vector<double>& below = levels_.back();
-    std::vector<double> above;
-    above.reserve((below.size() + kFanout - 1) / kFanout);
-    for (std::size_t i = 0; i < below.size(); i += kFanout) above.push_back(below[i]);
-    levels_.push_back(std::move(above));
+RankIndex::Level RankIndex::make_level(std::span<const double> values, std::size_t stride) {
+  const std::size_t count = (values.size() + stride - 1) / stride;
+  Level level;
+  level.runs = std::max<std::size_t>(1, (count + kFanout - 1) / kFanout);
+  std::size_t bytes = level.runs * kRunBytes;
+  const std::size_t alignment = bytes >= kHugePage ? kHugePage : kRunBytes;
+  bytes = (bytes + alignment - 1) / alignment * alignment;
+  auto* data = static_cast<double*>(std::aligned_alloc(alignment, bytes));
+  if (data == nullptr) throw std::bad_alloc();
+  level.values.reset(data);
+  advise_huge_pages(data, bytes);
+  for (std::size_t i = 0; i < count; ++i) data[i] = values[i * stride];
+  std::fill(data + count, data + level.runs * kFanout, -std::numeric_limits<double>::infinity());
+  return level;
+}
+
+RankIndex::RankIndex(std::span<const double> descending) : size_(descending.size()) {
+  // Level i holds every (32^i)-th value of the column.
+  std::size_t stride = 1;
+  levels_.push_back(make_level(descending, stride));
+  while (levels_.back().runs > 1) {
+    stride *= kFanout;
+    levels_.push_back(make_level(descending, stride));
   }
 }
 
+// Level L + 1's values are level L's at 0, 32, ..., so when p of them are greater than v,
+// level L's greater values are those of its first p - 1 runs and a prefix of run p - 1, whose
+// first value (level L + 1's (p - 1)th) is greater: p - 1 whole runs, and a count in one run.
 std::size_t RankIndex::above_values(double value) const {
-  const std::vector<double>& top = levels_.back();
-  std::size_t p = count_greater_in(top.data(), top.data() + top.size(), value);
+  std::size_t p = count_greater_in_run(levels_.back().values.get(), value);
   for (std::size_t level = levels_.size() - 1; level-- > 1 && p != 0;) {
-    const std::vector<double>& values = levels_[level];
-    const auto [begin, end] = run_below(p, values.size(), kFanout);
-    p = begin + count_greater_in(values.data() + begin, values.data() + end, value);
+    const std::size_t run = (p - 1) * kFanout;
+    p = run + count_greater_in_run(levels_[level].values.get() + run, value);
   }
   return p;
 }
 
 std::size_t RankIndex::finish(double value, std::size_t located) const {
   if (levels_.size() == 1 || located == 0) return located;
-  const std::vector<double>& values = levels_.front();
-  const auto [begin, end] = run_below(located, values.size(), kFanout);
-  return begin + count_greater_in(values.data() + begin, values.data() + end, value);
+  const std::size_t run = (located - 1) * kFanout;
+  return run + count_greater_in_run(levels_.front().values.get() + run, value);
 }
 
 std::size_t RankIndex::locate(double value) const {
   const std::size_t located = above_values(value);
   if (levels_.size() > 1 && located != 0) {
-    const std::vector<double>& values = levels_.front();
-    const auto [begin, end] = run_below(located, values.size(), kFanout);
-    for (std::size_t i = begin; i < end; i += 8) __builtin_prefetch(values.data() + i);
-    if (end > begin) __builtin_prefetch(values.data() + end - 1);
+    const double* run = levels_.front().values.get() + (located - 1) * kFanout;
+    for (std::size_t i = 0; i < kFanout; i += 64 / sizeof(double)) __builtin_prefetch(run + i);
   }
   return located;
 }

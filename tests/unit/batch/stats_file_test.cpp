@@ -118,10 +118,10 @@ TEST(StatsFileTest, PopulationStatsRanksTheSameFromSortedAndShuffledColumns) {
   const PopulationStats from_sorted({{"P", sorted}});
   const PopulationStats from_shuffled({{"P", shuffled}});
   const PopulationStats from_ascending({{"P", ascending}});
-  ASSERT_NE(from_sorted.column("P"), nullptr);
-  EXPECT_EQ(*from_sorted.column("P"), sorted);
-  EXPECT_EQ(*from_shuffled.column("P"), sorted);
-  EXPECT_EQ(*from_ascending.column("P"), sorted);
+  ASSERT_NE(from_sorted.index("P"), nullptr);
+  EXPECT_TRUE(std::ranges::equal(from_sorted.index("P")->values(), sorted));
+  EXPECT_TRUE(std::ranges::equal(from_shuffled.index("P")->values(), sorted));
+  EXPECT_TRUE(std::ranges::equal(from_ascending.index("P")->values(), sorted));
   for (const double v : {sorted[0], sorted[50], sorted[120], sorted.back(), -1.0, 1e9}) {
     EXPECT_EQ(from_shuffled.rank_pct("P", v), from_sorted.rank_pct("P", v)) << v;
     EXPECT_EQ(from_ascending.rank_pct("P", v), from_sorted.rank_pct("P", v)) << v;
