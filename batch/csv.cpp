@@ -1,5 +1,6 @@
 #include "batch/csv.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #ifdef __SSE2__
@@ -26,11 +27,65 @@ inline const char* find_comma(const char* p, const char* end) {
   return static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)));
 }
 
+// The usual record has no quotes: its cells end at its commas. The commas of 64 bytes at a
+// time become one bit mask, walked bit by bit, so a record of 57 short cells costs a few
+// compares per 64 bytes and one mispredicted branch per block, where a search per cell
+// mispredicted about once per cell. Returns false, having added nothing, when the record holds
+// a quote; the caller then splits it by the general rules.
+bool split_unquoted(std::string_view record, std::vector<std::string_view>& cells) {
+#ifdef __SSE2__
+  const char* const data = record.data();
+  const std::size_t size = record.size();
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  std::size_t start = 0;
+  alignas(16) char tail[64];
+  for (std::size_t base = 0; base < size; base += 64) {
+    const char* block = data + base;
+    if (size - base < 64) {
+      // The last bytes, copied so that no load reads past the record; the padding is neither
+      // comma nor quote.
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, block, size - base);
+      block = tail;
+    }
+    std::uint64_t commas = 0;
+    std::uint64_t quotes = 0;
+    for (int i = 0; i < 4; ++i) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i));
+      commas |=
+          std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)))}
+          << (16 * i);
+      quotes |=
+          std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quote)))}
+          << (16 * i);
+    }
+    if (quotes != 0) {
+      cells.clear();
+      return false;
+    }
+    while (commas != 0) {
+      const std::size_t at = base + static_cast<std::size_t>(__builtin_ctzll(commas));
+      cells.emplace_back(data + start, at - start);
+      start = at + 1;
+      commas &= commas - 1;
+    }
+  }
+  cells.emplace_back(data + start, size - start);
+  return true;
+#else
+  (void)record;
+  (void)cells;
+  return false;
+#endif
+}
+
 }  // namespace
 
 bool split_csv(std::string_view record, std::vector<std::string_view>& cells, std::string& scratch,
                std::string* error) {
   cells.clear();
+  if (split_unquoted(record, cells)) return true;
   scratch.clear();
   if (scratch.capacity() < record.size()) scratch.reserve(record.size());
   const char* p = record.data();
