@@ -77,8 +77,9 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
   info.string("name", rules.name())
       .string("version", rules.version())
       .string("content_hash", rules.content_hash());
-  ruleset_ = "\"ruleset\":" + info.closed();
+  ruleset_ = pool_.add("\"ruleset\":" + info.closed());
 
+  std::size_t pieces = 1;
   for (int l = 0; l < lean::kListCount; ++l) {
     for (const Rule& rule : lean::rules_of(p, l)) {
       ObjectBuilder o;
@@ -89,29 +90,35 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
       } else {
         o.integer("priority", rule.priority);
       }
-      listed_[l].push_back(o.closed());
+      listed_[l].push_back(pool_.add(o.closed()));
       ObjectBuilder u;
       u.string("rule", rule.id);
-      unknown_[l].push_back(u.closed());
+      unknown_[l].push_back(pool_.add(u.closed()));
       plain_ids_ = plain_ids_ && plain_csv(rule.id);
+      pieces += 2;
     }
   }
-  for (const Rule& cause : p.causes) quoted_cause_ids_.push_back(json_quote(cause.id));
+  std::size_t answer_bytes = 0;
+  for (const Rule& cause : p.causes) {
+    quoted_cause_ids_.push_back(pool_.add(json_quote(cause.id)));
+    answer_bytes += quoted_cause_ids_.back().size + 1;
+  }
   for (const Rule& tactic : p.tactics) {
     ObjectBuilder o;
     o.string("id", tactic.id).integer("priority", tactic.priority);
-    tactics_.push_back({o.open(), o.has_members()});
+    tactics_.push_back({pool_.add(o.open()), o.has_members()});
     plain_ids_ = plain_ids_ && plain_csv(tactic.id);
+    pieces += 1 + p.causes.size();
   }
   for (const auto& tiers : p.tiers) {
     std::vector<Fragment> bands;
-    std::vector<std::string> tier_fields, grade_fields;
+    std::vector<Text> tier_fields, grade_fields;
     for (const auto& plan : tiers.bands) {
       ObjectBuilder o;
       o.string("tiers", tiers.id).string("band", plan.id);
-      bands.push_back({o.open(), o.has_members()});
-      tier_fields.push_back(json_member("tier", plan.id));
-      grade_fields.push_back(json_member("credit_grade", plan.id));
+      bands.push_back({pool_.add(o.open()), o.has_members()});
+      tier_fields.push_back(pool_.add(json_member("tier", plan.id)));
+      grade_fields.push_back(pool_.add(json_member("credit_grade", plan.id)));
       plain_ids_ = plain_ids_ && plain_csv(plan.id);
     }
     bands_.push_back(std::move(bands));
@@ -121,9 +128,16 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
     o.string("rule", tiers.id)
         .string("reason", tiers.ranked ? "no population statistics and no fallback value"
                                        : "the value it is cut on is not known");
-    tiers_unknowns_.push_back(o.closed());
+    tiers_unknowns_.push_back(pool_.add(o.closed()));
     plain_ids_ = plain_ids_ && plain_csv(tiers.id);
+    pieces += 2;
   }
+  // A row holds each fragment at most once, but a cause's quoted id once per tactic answering
+  // it; every piece gets up to 16 bytes of punctuation and member names, every number (the
+  // risk, a score per tiers) its longest text. Generous by design: the pool's size counts
+  // each fragment's padding too.
+  row_.resize(pool_.bytes() + p.tactics.size() * answer_bytes + 16 * pieces +
+              (1 + p.tiers.size()) * (RowCursor::kMaxNumber + 16) + 256);
 }
 
 std::string LeanDecisionWriter::header() const {
@@ -146,57 +160,60 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
   const auto band_index = [&](std::size_t t, const compile::BandPlan* plan) {
     return static_cast<std::size_t>(plan - p.tiers[t].bands.data());
   };
+  // The customer id, of any length, goes straight to `out`; the rest, bounded by the rules,
+  // through the row buffer.
   out.push_back('{');
   if (!profile.customer_id().empty()) {
     out += "\"customer_id\":";
     append_json_quoted(out, profile.customer_id());
     out.push_back(',');
   }
+  RowCursor row(row_.data());
   // The ruleset is always there, so every later member starts with a comma.
-  out += ruleset_;
+  row.put(pool_, ruleset_);
 
   if (const auto* plan = outcome.band(p.tier_index)) {
     const auto t = static_cast<std::size_t>(p.tier_index);
-    out += tier_fields_[t][band_index(t, plan)];
+    row.put(pool_, tier_fields_[t][band_index(t, plan)]);
   }
   if (outcome.churn_risk != 0) {
-    out += ",\"churn_risk\":";
-    append_json_number(out, outcome.churn_risk);
+    row.put(",\"churn_risk\":");
+    row.json_number(outcome.churn_risk);
   }
 
   // A list member: written only when some item is, as JsonWriter leaves out empty lists.
-  const auto list = [&](const char* name, int l) {
+  const auto list = [&](const auto& name, int l) {
     const auto& fired = outcome.fired[l];
     if (fired.empty()) return;
-    out += name;
+    row.put(name);
     for (std::size_t k = 0; k < fired.size(); ++k) {
-      if (k > 0) out.push_back(',');
-      out += listed_[l][fired[k]];
+      if (k > 0) row.put(',');
+      row.put(pool_, listed_[l][fired[k]]);
     }
-    out.push_back(']');
+    row.put(']');
   };
   list(",\"causes\":[", lean::kCauses);
 
   if (!frame.proposed_tactics.empty()) {
-    out += ",\"tactics\":[";
+    row.put(",\"tactics\":[");
     bool first_tactic = true;
     const auto& fired_causes = outcome.fired[lean::kCauses];
     for (std::uint32_t index : frame.proposed_tactics) {
-      if (!first_tactic) out.push_back(',');
+      if (!first_tactic) row.put(',');
       first_tactic = false;
       const Rule& tactic = p.tactics[index];
       const Fragment& f = tactics_[index];
-      out += f.text;
+      row.put(pool_, f.text);
       bool any = false;
       const auto answer = [&](std::uint32_t c) {
         if (!any) {
-          if (f.has_members) out.push_back(',');
-          out += "\"answers\":[";
+          if (f.has_members) row.put(',');
+          row.put("\"answers\":[");
           any = true;
         } else {
-          out.push_back(',');
+          row.put(',');
         }
-        out += quoted_cause_ids_[c];
+        row.put(pool_, quoted_cause_ids_[c]);
       };
       if (tactic.answers_any) {
         for (std::uint32_t c : fired_causes) answer(c);
@@ -206,10 +223,10 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
           if (frame.slots[p.causes[c].slot].is_true()) answer(c);
         }
       }
-      if (any) out.push_back(']');
-      out.push_back('}');
+      if (any) row.put(']');
+      row.put('}');
     }
-    out.push_back(']');
+    row.put(']');
   }
   list(",\"segments\":[", lean::kSegments);
   list(",\"account_actions\":[", lean::kAccounts);
@@ -217,33 +234,41 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
 
   if (const auto* plan = outcome.band(p.credit_grade_index)) {
     const auto t = static_cast<std::size_t>(p.credit_grade_index);
-    out += grade_fields_[t][band_index(t, plan)];
+    row.put(pool_, grade_fields_[t][band_index(t, plan)]);
   }
 
   bool any_band = false;
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
     const auto* plan = outcome.bands[t];
     if (plan == nullptr) continue;
-    out += any_band ? "," : ",\"bands\":[";
+    if (any_band) {
+      row.put(',');
+    } else {
+      row.put(",\"bands\":[");
+    }
     any_band = true;
     const Fragment& f = bands_[t][band_index(t, plan)];
-    out += f.text;
+    row.put(pool_, f.text);
     const double score = frame.slots[p.tiers[t].score_slot].number;
     if (score != 0) {
-      if (f.has_members) out.push_back(',');
-      out += "\"score\":";
-      append_json_number(out, score);
+      if (f.has_members) row.put(',');
+      row.put("\"score\":");
+      row.json_number(score);
     }
-    out.push_back('}');
+    row.put('}');
   }
-  if (any_band) out.push_back(']');
+  if (any_band) row.put(']');
 
   if (outcome.any_undecided) {
     bool first = true;
-    const auto unknown = [&](const std::string& text) {
-      out += first ? ",\"unknowns\":[" : ",";
+    const auto unknown = [&](Text text) {
+      if (first) {
+        row.put(",\"unknowns\":[");
+      } else {
+        row.put(',');
+      }
       first = false;
-      out += text;
+      row.put(pool_, text);
     };
     for (int l = 0; l < lean::kListCount; ++l) {
       for (std::uint32_t i : outcome.undecided[l]) unknown(unknown_[l][i]);
@@ -251,9 +276,10 @@ void LeanDecisionWriter::write_json(const v1::CustomerProfile& profile,
     for (std::size_t t = 0; t < p.tiers.size(); ++t) {
       if (outcome.bands[t] == nullptr) unknown(tiers_unknowns_[t]);
     }
-    out.push_back(']');
+    row.put(']');
   }
-  out += "}\n";
+  row.put("}\n");
+  out.append(row_.data(), static_cast<std::size_t>(row.position() - row_.data()));
 }
 
 void LeanDecisionWriter::write_csv(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,

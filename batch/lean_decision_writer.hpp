@@ -11,6 +11,7 @@
 
 #include "batch/decision_writer.hpp"
 #include "batch/lean_outcome.hpp"
+#include "batch/row_cursor.hpp"
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
 #include "retain/v1/profile.pb.h"
@@ -35,24 +36,28 @@ class LeanDecisionWriter {
   void write_csv(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
                  const lean::Outcome& outcome, std::string& out);
 
+  using Text = FragmentPool::Text;
   // An object whose members are all known up front, or the opening of one that gets more.
   struct Fragment {
-    std::string text;
+    Text text;
     bool has_members = false;  // a later member needs a comma first
   };
 
   const compile::Program* program_;
   OutputFormat format_;
-  // JSON: the constant text of each rule, tiers and band.
-  std::string ruleset_;                                 // "ruleset":{...}
-  std::vector<std::string> listed_[lean::kListCount];   // {"id":..,"weight"|"priority":..}
-  std::vector<std::string> unknown_[lean::kListCount];  // {"rule":..}
-  std::vector<Fragment> tactics_;                       // {"id":..,"priority":.. (open)
-  std::vector<std::string> quoted_cause_ids_;           // "id", for answers
-  std::vector<std::vector<Fragment>> bands_;            // {"tiers":..,"band":.. (open), per tiers
-  std::vector<std::vector<std::string>> tier_fields_;   // ,"tier":"..", per tiers and band
-  std::vector<std::vector<std::string>> grade_fields_;  // ,"credit_grade":".."
-  std::vector<std::string> tiers_unknowns_;             // {"rule":..,"reason":..}
+  // JSON: the constant text of each rule, tiers and band, in pool_.
+  FragmentPool pool_;
+  Text ruleset_;                                 // "ruleset":{...}
+  std::vector<Text> listed_[lean::kListCount];   // {"id":..,"weight"|"priority":..}
+  std::vector<Text> unknown_[lean::kListCount];  // {"rule":..}
+  std::vector<Fragment> tactics_;                // {"id":..,"priority":.. (open)
+  std::vector<Text> quoted_cause_ids_;           // "id", for answers
+  std::vector<std::vector<Fragment>> bands_;     // {"tiers":..,"band":.. (open), per tiers
+  std::vector<std::vector<Text>> tier_fields_;   // ,"tier":"..", per tiers and band
+  std::vector<std::vector<Text>> grade_fields_;  // ,"credit_grade":".."
+  std::vector<Text> tiers_unknowns_;             // {"rule":..,"reason":..}
+  // The row after its customer id, written with a RowCursor: sized for the longest one.
+  std::vector<char> row_;
   // CSV: no id needs quoting, so cells of joined ids are written as they are.
   bool plain_ids_ = true;
   std::string cell_;
