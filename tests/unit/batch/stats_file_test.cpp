@@ -105,6 +105,19 @@ TEST(StatsFileTest, RefusesDamagedFiles) {
                               R"("tiers":{"P":{"values":[3,1,2]}}})";
   ASSERT_TRUE(parse_stats_file(minimal, &back, &error)) << error;
   EXPECT_EQ(back.columns.at("P"), (std::vector<double>{3, 2, 1}));
+  // Arrays are normally parsed before simdjson reads the file (number_arrays.hpp); one it
+  // does not recognise (the member's name spelled with an escape) is read by simdjson, and a
+  // value after the cut ones is still checked.
+  const std::string escaped = R"({"format":"retain.population_stats","version":1,)"
+                              R"("tiers":{"P":{"values":[3,1,2]},"Q":{"values":[5,7]}}})";
+  ASSERT_TRUE(parse_stats_file(escaped, &back, &error)) << error;
+  EXPECT_EQ(back.columns.at("P"), (std::vector<double>{3, 2, 1}));
+  EXPECT_EQ(back.columns.at("Q"), (std::vector<double>{7, 5}));
+  const std::string bad_second = R"({"format":"retain.population_stats","version":1,)"
+                                 R"("tiers":{"P":{"values":[3,1,2]},"Q":{"values":[5,01]}}})";
+  error.clear();
+  EXPECT_FALSE(parse_stats_file(bad_second, &back, &error));
+  EXPECT_FALSE(error.empty());
 }
 
 // PopulationStats skips sorting a column that is already in descending order (a statistics
