@@ -129,23 +129,19 @@ bool parse_padded(char* data, std::size_t size, std::size_t capacity, StatsFile*
         std::lower_bound(arrays.begin(), arrays.end(), open,
                          [](const NumberArray& a, std::size_t offset) { return a.open < offset; });
     if (cut != arrays.end() && cut->open == open) {
-      // Parsed already; simdjson sees it empty.
-      column = std::move(cut->values);
-      if (!std::is_sorted(column.begin(), column.end(), std::greater<>())) {
-        std::sort(column.begin(), column.end(), std::greater<>());
+      column = std::move(cut->values);  // parsed already; simdjson sees the array empty
+    } else {
+      // A reservation, not a check: a wrong count must not allocate without bound.
+      column.reserve(std::min<std::uint64_t>(count, std::uint64_t{1} << 27));
+      advise_huge_pages(column.data(), column.capacity() * sizeof(double));
+      for (auto value : values) {
+        double d = 0;
+        if (value.get_double().get(d)) {
+          *error = fmt::format("tiers '{}': a value is not a number", id);
+          return false;
+        }
+        column.push_back(d);
       }
-      continue;
-    }
-    // A reservation, not a check: a wrong count must not allocate without bound.
-    column.reserve(std::min<std::uint64_t>(count, std::uint64_t{1} << 27));
-    advise_huge_pages(column.data(), column.capacity() * sizeof(double));
-    for (auto value : values) {
-      double d = 0;
-      if (value.get_double().get(d)) {
-        *error = fmt::format("tiers '{}': a value is not a number", id);
-        return false;
-      }
-      column.push_back(d);
     }
     if (!std::is_sorted(column.begin(), column.end(), std::greater<>())) {
       std::sort(column.begin(), column.end(), std::greater<>());
