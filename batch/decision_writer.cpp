@@ -294,14 +294,18 @@ std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format, JsonEn
   return std::make_unique<JsonWriter>();
 }
 
+char* write_json_number(char* out, double value) {
+  const auto put = [out](std::string_view text) {
+    return std::copy(text.begin(), text.end(), out);
+  };
+  if (std::isnan(value)) return put("\"NaN\"");
+  if (std::isinf(value)) return put(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+  return fmt::format_to(out, FMT_COMPILE("{}"), value);
+}
+
 void append_json_number(std::string& out, double value) {
-  if (std::isnan(value)) {
-    out += "\"NaN\"";
-  } else if (std::isinf(value)) {
-    out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  } else {
-    append_number(out, value);
-  }
+  char buffer[kMaxJsonNumber];
+  out.append(buffer, static_cast<std::size_t>(write_json_number(buffer, value) - buffer));
 }
 
 void append_number(std::string& out, double value) {

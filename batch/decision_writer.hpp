@@ -34,6 +34,9 @@ std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format,
 const std::vector<std::string>& csv_output_columns();
 
 void append_json_number(std::string& out, double value);  // shortest round-trip; NaN as "NaN"
+// The same written at `out`, which has room for kMaxJsonNumber characters; returns the end.
+inline constexpr std::size_t kMaxJsonNumber = 32;
+char* write_json_number(char* out, double value);
 // `value` as fmt's "{}" writes it (shortest round-trip), with the format compiled: parsing the
 // format string at run time cost about as much as converting the number.
 void append_number(std::string& out, double value);

@@ -137,7 +137,7 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
   // risk, a score per tiers) its longest text. Generous by design: the pool's size counts
   // each fragment's padding too.
   row_.resize(pool_.bytes() + p.tactics.size() * answer_bytes + 16 * pieces +
-              (1 + p.tiers.size()) * (RowCursor::kMaxNumber + 16) + 256);
+              (1 + p.tiers.size()) * (kMaxJsonNumber + 16) + 256);
 }
 
 std::string LeanDecisionWriter::header() const {

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "batch/decision_writer.hpp"
+
 namespace retain::batch {
 
 // Fragments, each followed by kPadding readable bytes. Add every fragment before reading any.
@@ -41,9 +43,6 @@ class FragmentPool {
 // (a fragment's last stride may write up to that far past its end; later writes overwrite it).
 class RowCursor {
  public:
-  // The most a number() writes.
-  static constexpr std::size_t kMaxNumber = 32;
-
   explicit RowCursor(char* at) : at_(at) {}
 
   void put(char c) { *at_++ = c; }
@@ -59,9 +58,8 @@ class RowCursor {
     }
     at_ += text.size;
   }
-  // As append_json_number: the shortest text that reads back as `value`; NaN and the
-  // infinities as the quoted strings protobuf's JSON mapping uses.
-  void json_number(double value);
+  // As append_json_number (at most kMaxJsonNumber characters).
+  void json_number(double value) { at_ = write_json_number(at_, value); }
 
   char* position() const { return at_; }
 
