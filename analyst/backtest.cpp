@@ -112,7 +112,7 @@ std::optional<int> open_source(const BacktestOptions& o, const std::string& path
                                std::size_t* label_column, std::ostream& err) {
   batch::PassOptions options;
   options.spill_to = spill_to;
-  options.limits.chunk_records = std::max<std::size_t>(1, o.input.chunk_records);
+  options.limits.chunk_records = batch::chunk_records_for(o.input, false);
   options.warn_ignored = warn_ignored && !o.quiet;
   options.extra = {o.label};
   options.nothing = "nothing was read";

@@ -227,6 +227,11 @@ void shard_range(const ShardSpec& s, std::uint64_t total, std::uint64_t* first,
       static_cast<std::uint64_t>((static_cast<unsigned __int128>(total) * (s.index + 1)) / s.count);
 }
 
+std::size_t chunk_records_for(const InputOptions& input, bool texts) {
+  if (input.chunk_records != 0) return input.chunk_records;
+  return texts ? 128 : 1024;
+}
+
 std::optional<InputFormat> input_format_from_name(const std::string& name) {
   const std::string e = name.find('.') == std::string::npos ? name : extension_of(name);
   if (e == "csv") return InputFormat::Csv;
@@ -335,7 +340,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
     }
   }
   ReaderLimits limits;
-  limits.chunk_records = o.input.chunk_records;
+  limits.chunk_records = chunk_records_for(o.input, o.explanations);
   if (in2.format) {
     if (auto code = resolve_shard(in2, pass2_path, *in2.format, &limits, err)) return *code;
   }

@@ -55,7 +55,9 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
       ->check(CLI::IsMember({"simdjson", "protobuf"}));
   app.add_option("--json-writer", json_writer, "fast (default) or protobuf")
       ->check(CLI::IsMember({"fast", "protobuf"}));
-  app.add_option("--chunk-rows", o.input.chunk_records, "Rows per work unit (default 1024)");
+  auto* chunk_rows =
+      app.add_option("--chunk-rows", o.input.chunk_records,
+                     "Rows per work unit (default 1024, or 128 for decisions with texts)");
   if (auto code = parse_args(app, args, out, err)) return *code;
 
   if (!input_format.empty()) o.input.format = batch::input_format_from_name(input_format);
@@ -71,7 +73,7 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
   o.explanations = !lean;
   if (progress) o.progress = true;
   if (no_progress) o.progress = false;
-  if (o.input.chunk_records == 0) o.input.chunk_records = 1;
+  if (chunk_rows->count() > 0 && o.input.chunk_records == 0) o.input.chunk_records = 1;
   o.input.json_parser = json_parser == "protobuf" ? batch::JsonRowParser::Engine::Protobuf
                                                   : batch::JsonRowParser::Engine::Simdjson;
   o.json_writer = json_writer == "protobuf" ? batch::JsonEngine::Protobuf : batch::JsonEngine::Fast;
