@@ -339,8 +339,10 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       return 1;
     }
   }
+  // CSV decisions have no column for texts: rendering them would be work thrown away.
+  const bool texts = o.explanations && out_format == OutputFormat::Jsonl;
   ReaderLimits limits;
-  limits.chunk_records = chunk_records_for(o.input, o.explanations);
+  limits.chunk_records = chunk_records_for(o.input, texts);
   if (in2.format) {
     if (auto code = resolve_shard(in2, pass2_path, *in2.format, &limits, err)) return *code;
   }
@@ -356,7 +358,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
   const PopulationStats* stats_ptr = population ? &*population : nullptr;
   EvalOptions eval_options;
   eval_options.trace = o.trace;
-  eval_options.explanations = o.explanations;
+  eval_options.explanations = texts;
   eval_options.language = o.language;
 
   try {
@@ -375,7 +377,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
 
     // Lean decisions go from the evaluation frame straight to text, without a v1::Decision
     // (LeanDecisionWriter); the protobuf JSON writer and the trace need the Decision.
-    const bool lean = !o.explanations && !o.trace &&
+    const bool lean = !texts && !o.trace &&
                       (out_format == OutputFormat::Csv || o.json_writer == JsonEngine::Fast);
     struct Worker {
       v1::CustomerProfile profile;

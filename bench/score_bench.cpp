@@ -136,8 +136,9 @@ void BM_ReadAndParseCsv(benchmark::State& state) {
   set_counters(state, process_cpu_seconds() - cpu0);
 }
 
-// `retain score` with precomputed statistics (one pass), CSV in, JSON Lines or CSV out.
-void score(benchmark::State& state, const char* format, bool with_stats, bool explanations = true) {
+// `retain score` with precomputed statistics (one pass), CSV in, JSON Lines or CSV out;
+// compact decisions unless `full` (`--view full`: labels, because texts, evidence).
+void score(benchmark::State& state, const char* format, bool with_stats, bool full = false) {
   Fixture& f = fixture();
   NullBuffer null;
   std::ostream out(&null);
@@ -151,13 +152,14 @@ void score(benchmark::State& state, const char* format, bool with_stats, bool ex
     if (with_stats) o.stats = f.stats;
     o.threads = kThreads;
     o.quiet = true;
-    o.explanations = explanations;
+    o.explanations = full;
     std::ostringstream err;
     if (run_score(o, out, err) != 0) state.SkipWithError(err.str().c_str());
   }
   set_counters(state, process_cpu_seconds() - cpu0);
 }
 
+// `retain score --stats`, the default (compact) view: issue #5's goal.
 void BM_ScoreCsvToJsonl(benchmark::State& state) {
   score(state, "jsonl", true);
 }
@@ -167,20 +169,16 @@ void BM_ScoreCsvToCsv(benchmark::State& state) {
 void BM_ScoreCsvToJsonlTwoPasses(benchmark::State& state) {
   score(state, "jsonl", false);
 }
-// `retain score --lean`: decisions without labels, because texts and evidence.
-void BM_ScoreCsvToJsonlLean(benchmark::State& state) {
-  score(state, "jsonl", true, false);
-}
-void BM_ScoreCsvToCsvLean(benchmark::State& state) {
-  score(state, "csv", true, false);
+// `retain score --view full`.
+void BM_ScoreCsvToJsonlFull(benchmark::State& state) {
+  score(state, "jsonl", true, true);
 }
 
 BENCHMARK(BM_ReadAndParseCsv)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ScoreCsvToJsonl)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ScoreCsvToCsv)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ScoreCsvToJsonlTwoPasses)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_ScoreCsvToJsonlLean)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_ScoreCsvToCsvLean)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_ScoreCsvToJsonlFull)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 

@@ -40,12 +40,17 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
   app.add_flag("--progress", progress, "Show progress even when stderr is not a terminal");
   app.add_flag("--no-progress", no_progress, "Never show progress");
   app.add_flag("--trace", o.trace, "Include the evaluation trace in each decision");
-  bool lean = false;
-  app.add_flag("--lean", lean,
-               "Leave out labels, because texts and evidence: ids, risk and bands only (faster)");
-  app.add_option("--lang", o.language,
-                 "Labels and because texts in this language only (en, zh; where a rule has "
-                 "none in it, its untagged or English text). Default: every language");
+  std::string view;
+  app.add_option("--view", view,
+                 "compact (default): ids, risk, tier, bands; full: also labels, because "
+                 "texts and evidence (JSON Lines only; ~8 times the bytes)")
+      ->check(CLI::IsMember({"compact", "full"}));
+  bool lean = false;  // the compact view's name before it was the default
+  app.add_flag("--lean", lean, "Same as --view compact")->group("");
+  auto* lang = app.add_option(
+      "--lang", o.language,
+      "Labels and because texts in this language only (en, zh; where a rule has none in it, its "
+      "untagged or English text); implies --view full. Default: every language");
   app.add_flag("--ignore-unknown-columns", o.input.ignore_unknown_columns,
                "Skip CSV columns that are not profile fields (default: fail)");
   app.add_option("--risk-threshold", o.summary.risk_threshold,
@@ -70,7 +75,16 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
       return kUsage;
     }
   }
-  o.explanations = !lean;
+  if (lean && view == "full") {
+    err << "retain score: --lean is --view compact; it cannot go with --view full\n";
+    return kUsage;
+  }
+  if (lang->count() > 0 && (lean || view == "compact")) {
+    err << "retain score: --lang chooses the language of labels and because texts, which the "
+           "compact view leaves out; use --view full\n";
+    return kUsage;
+  }
+  o.explanations = view == "full" || lang->count() > 0;
   if (progress) o.progress = true;
   if (no_progress) o.progress = false;
   if (chunk_rows->count() > 0 && o.input.chunk_records == 0) o.input.chunk_records = 1;

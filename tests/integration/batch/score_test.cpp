@@ -180,15 +180,11 @@ class ScoreTest : public ::testing::Test {
   std::ostringstream out_, err_;
 };
 
+// Both views: the default (compact, straight from the evaluation frame) and `--view full`
+// (labels, because texts, evidence) equal decide() with the same options, row by row.
 TEST_F(ScoreTest, OutputEqualsDecideRowByRowInInputOrderWithManyThreads) {
   const int n = 3000;
   write("in.csv", population(n));
-  ScoreOptions o = options(path("in.csv"), path("out.jsonl"));
-  o.threads = 8;
-  o.input.chunk_records = 7;  // many small chunks, finished out of order
-  ASSERT_EQ(score(o), 0) << err_.str();
-
-  // The expected output, one profile at a time on this thread.
   auto loaded = load_rules({path("rules")});
   ASSERT_TRUE(loaded.value);
   const auto& rules = **loaded.value;
@@ -205,13 +201,26 @@ TEST_F(ScoreTest, OutputEqualsDecideRowByRowInInputOrderWithManyThreads) {
   }
   const PopulationStats stats = builder.finish();
   auto writer = make_decision_writer(OutputFormat::Jsonl);
-  const auto got = lines(read(path("out.jsonl")));
-  ASSERT_EQ(got.size(), static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    std::string expected;
-    writer->write(decide(rules, profiles[i], &stats), expected);
-    expected.pop_back();
-    ASSERT_EQ(got[i], expected) << "row " << i;
+
+  for (const bool full : {false, true}) {
+    SCOPED_TRACE(full ? "--view full" : "default view");
+    ScoreOptions o = options(path("in.csv"), path("out.jsonl"));
+    o.threads = 8;
+    o.input.chunk_records = 7;  // many small chunks, finished out of order
+    o.explanations = full;
+    ASSERT_EQ(score(o), 0) << err_.str();
+    EvalOptions eval_options;
+    eval_options.explanations = full;
+    const auto got = lines(read(path("out.jsonl")));
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      std::string expected;
+      writer->write(decide(rules, profiles[i], &stats, eval_options), expected);
+      expected.pop_back();
+      ASSERT_EQ(got[i], expected) << "row " << i;
+    }
+    // The full view carries the rules' texts, the compact one none.
+    EXPECT_EQ(got[0].find("\"label\"") != std::string::npos, full) << got[0];
   }
   // The pyramid over the whole population: 1% / 4% / 15% / 80% of 3000 distinct revenues.
   ScoreOptions c = options(path("in.csv"), path("out.csv"));
@@ -231,6 +240,7 @@ TEST_F(ScoreTest, LangKeepsTheTextsOfOneLanguage) {
   const int n = 200;
   write("in.csv", population(n));
   ScoreOptions o = options(path("in.csv"), path("out.jsonl"));
+  o.explanations = true;
   o.language = "zh";
   ASSERT_EQ(score(o), 0) << err_.str();
   const std::string jsonl = read(path("out.jsonl"));

@@ -148,6 +148,42 @@ TEST_F(CliTest, EvalRefusesRulesWithErrors) {
   EXPECT_THAT(r.err, HasSubstr("error:"));
 }
 
+// `retain score` writes compact decisions unless asked for texts; --lang asks for them.
+TEST_F(CliTest, ScoreViewsCompactByDefaultFullOnRequest) {
+  const auto rules = write("r.rules", kRules);
+  const auto in = write(
+      "in.jsonl",
+      R"({"customer_id": "C9", "account_manager_changed_days": 20, "days_since_last_contact": 45})"
+      "\n");
+  const auto score = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"score", "--rules", rules, "--in", in, "--out", "-", "-q"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return retain(args);
+  };
+  const auto compact = score({});
+  EXPECT_EQ(compact.code, 0) << compact.err;
+  EXPECT_THAT(compact.out, HasSubstr(R"({"id":"STAFF_TURNOVER","weight":0.4})"));
+  EXPECT_THAT(compact.out, ::testing::Not(HasSubstr("Manager changed")));
+  EXPECT_EQ(score({"--view", "compact"}).out, compact.out);
+  EXPECT_EQ(score({"--lean"}).out, compact.out);
+
+  const auto full = score({"--view", "full"});
+  EXPECT_EQ(full.code, 0) << full.err;
+  EXPECT_THAT(full.out, HasSubstr("Manager changed 20 days ago"));
+  EXPECT_THAT(full.out, HasSubstr("承办人20天前更换"));
+  EXPECT_THAT(full.out, HasSubstr(R"("evidence":)"));
+
+  const auto zh = score({"--lang", "zh"});
+  EXPECT_EQ(zh.code, 0) << zh.err;
+  EXPECT_THAT(zh.out, HasSubstr("承办人20天前更换"));
+  EXPECT_THAT(zh.out, ::testing::Not(HasSubstr("Manager changed")));
+
+  const auto contradiction = score({"--view", "compact", "--lang", "zh"});
+  EXPECT_EQ(contradiction.code, 1);
+  EXPECT_THAT(contradiction.err, HasSubstr("--lang"));
+  EXPECT_EQ(score({"--lean", "--view", "full"}).code, 1);
+}
+
 TEST_F(CliTest, UnknownVerbAndHelp) {
   EXPECT_EQ(retain({"frobnicate"}).code, 1);
   const auto help = retain({"--help"});
