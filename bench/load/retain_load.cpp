@@ -14,6 +14,7 @@
 #include <absl/synchronization/mutex.h>
 #include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <fmt/format.h>
@@ -165,6 +166,7 @@ struct Config {
   int batch = 100;  // batch mode: profiles per message
   double duration = 10;
   double warmup = 1;
+  bool decode = true;  // unary: parse each response into an EvaluateResponse (--decode full)
 };
 
 struct Result {
@@ -286,6 +288,86 @@ class UnarySlot {
   Result result_;
 };
 
+// A unary caller like UnarySlot that keeps each response as bytes (`--decode none`): what
+// serving costs without the client's parsing of the answer, which a CRM pays on its own
+// machine (a full decision is ~6 KB of texts in maps; parsing it takes longer than deciding
+// it). Requests are serialised per call as the generated stub does. Every 256th response of
+// each slot is parsed and checked anyway: a decision for another customer, or an answer that
+// does not parse, counts as an error.
+class RawUnarySlot {
+ public:
+  RawUnarySlot(grpc::GenericStub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
+               std::size_t offset, bool expect_decision)
+      : stub_(stub),
+        requests_(requests),
+        run_(run),
+        next_(offset),
+        expect_decision_(expect_decision) {}
+
+  void start() { issue(); }
+
+ private:
+  void issue() {
+    const auto now = Clock::now();
+    if (run_->stopping(now)) {
+      run_->done(std::move(result_));
+      return;
+    }
+    ctx_ = std::make_unique<grpc::ClientContext>();
+    ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    request_ = &(*requests_)[next_++ % requests_->size()];
+    bool own_buffer = false;
+    request_bytes_.Clear();
+    response_bytes_.Clear();
+    if (!grpc::SerializationTraits<EvaluateRequest>::Serialize(*request_, &request_bytes_,
+                                                               &own_buffer)
+             .ok()) {
+      ++result_.errors;
+    }
+    sent_ = now;
+    stub_->UnaryCall(ctx_.get(), "/retain.v1.RetentionEngine/Evaluate", grpc::StubOptions(),
+                     &request_bytes_, &response_bytes_,
+                     [this](grpc::Status status) { completed(status); });
+  }
+  void completed(const grpc::Status& status) {
+    const auto now = Clock::now();
+    const bool ok = status.ok() && (++calls_ % 256 != 0 || answers_request());
+    if (run_->measuring(sent_)) {
+      if (ok) {
+        ++result_.ok;
+        result_.latencies_us.push_back(micros(now - sent_));
+      } else {
+        ++result_.errors;
+      }
+    }
+    issue();
+  }
+  bool answers_request() {
+    std::vector<grpc::Slice> slices;
+    if (!response_bytes_.Dump(&slices).ok()) return false;
+    std::string bytes;
+    for (const auto& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    EvaluateResponse response;
+    if (!response.ParseFromString(bytes)) return false;
+    if (!expect_decision_) return !response.has_decision();
+    return response.decision().customer_id() == request_->profile().customer_id();
+  }
+
+  grpc::GenericStub* stub_;
+  const std::vector<EvaluateRequest>* requests_;
+  Run* run_;
+  std::size_t next_;
+  bool expect_decision_;
+  std::uint64_t calls_ = 0;
+  std::unique_ptr<grpc::ClientContext> ctx_;
+  const EvaluateRequest* request_ = nullptr;
+  grpc::ByteBuffer request_bytes_, response_bytes_;
+  Clock::time_point sent_;
+  Result result_;
+};
+
 // What one streamed response answered: decisions, and refusals.
 void count(const EvaluateResponse& r, Result* into) {
   ++(r.error().empty() ? into->ok : into->errors);
@@ -393,23 +475,33 @@ class StreamSlot final : public grpc::ClientBidiReactor<Request, Response> {
   Result result_;
 };
 
+// `expect_decisions`: the server answers with decisions (not the empty handler); checked by
+// --decode none's samples.
 Result drive(const std::string& target, const Config& c,
              const std::vector<EvaluateRequest>& requests,
-             const std::vector<EvaluateBatchRequest>& batches) {
+             const std::vector<EvaluateBatchRequest>& batches, bool expect_decisions) {
   std::vector<std::unique_ptr<RetentionEngine::Stub>> stubs;
+  std::vector<std::unique_ptr<grpc::GenericStub>> generic_stubs;
   for (int i = 0; i < c.channels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per channel
     args.SetInt("retain.load.channel", i);
-    stubs.push_back(RetentionEngine::NewStub(
-        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args)));
+    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    stubs.push_back(RetentionEngine::NewStub(channel));
+    generic_stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
   }
   Run run(c, c.concurrency);
   std::vector<std::unique_ptr<UnarySlot>> unary;
+  std::vector<std::unique_ptr<RawUnarySlot>> raw_unary;
   for (int i = 0; i < c.concurrency; ++i) {
     auto* stub = stubs[i % stubs.size()].get();
     const std::size_t offset = static_cast<std::size_t>(i) * 7919;
-    if (c.mode == "unary") {
+    if (c.mode == "unary" && !c.decode) {
+      raw_unary.push_back(
+          std::make_unique<RawUnarySlot>(generic_stubs[i % generic_stubs.size()].get(), &requests,
+                                         &run, offset, expect_decisions));
+      raw_unary.back()->start();
+    } else if (c.mode == "unary") {
       unary.push_back(std::make_unique<UnarySlot>(stub, &requests, &run, offset));
       unary.back()->start();
     } else if (c.mode == "stream") {
@@ -510,9 +602,17 @@ int main(int argc, char** argv) {
   std::string language;
   app.add_option("--language", language,
                  "Language of labels and because texts requested (default: every language)");
+  std::string decode = "full";
+  app.add_option("--decode", decode,
+                 "Unary: full parses every response into an EvaluateResponse; none keeps it as "
+                 "bytes (parsing and checking one in 256): the server's cost without the "
+                 "client's decoding")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"full", "none"}));
   app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
   app.add_option("--warmup", c.warmup, "Seconds before measuring")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  c.decode = decode == "full";
 
   retain::service::log::configure("warn", "text");
   auto requests = load_requests(profiles, 10000);
@@ -529,12 +629,13 @@ int main(int argc, char** argv) {
     }
     *batches.back().add_profiles() = requests[i].profile();
   }
-  std::cout << fmt::format("{} profiles from {}, view {}{}\n", requests.size(), profiles, view,
-                           language.empty() ? "" : ", language " + language);
+  std::cout << fmt::format("{} profiles from {}, view {}{}{}\n", requests.size(), profiles, view,
+                           language.empty() ? "" : ", language " + language,
+                           c.mode == "unary" && !c.decode ? ", responses not decoded" : "");
   print_header(c);
 
   if (!target.empty()) {
-    print_row("target", drive(target, c, requests, batches));
+    print_row("target", drive(target, c, requests, batches, true));
     return 0;
   }
 
@@ -558,7 +659,7 @@ int main(int argc, char** argv) {
       std::cerr << "retain_load: " << error << "\n";
       return 1;
     }
-    empty_result = drive(fmt::format("127.0.0.1:{}", port), c, requests, batches);
+    empty_result = drive(fmt::format("127.0.0.1:{}", port), c, requests, batches, false);
     print_row("empty", empty_result);
     s->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   }
@@ -570,7 +671,7 @@ int main(int argc, char** argv) {
       std::cerr << "retain_load: " << start_error.message << "\n";
       return 1;
     }
-    engine_result = drive(s->address(), c, requests, batches);
+    engine_result = drive(s->address(), c, requests, batches, true);
     print_row("engine", engine_result);
     s->shutdown(std::chrono::seconds(1));
   }
