@@ -294,10 +294,47 @@ std::unique_ptr<DecisionWriter> make_decision_writer(OutputFormat format, JsonEn
   return std::make_unique<JsonWriter>();
 }
 
+namespace {
+
+// fmt's "{}" (the shortest form that reads back as `value`) for numbers of at most three
+// decimals between 0.001 and 1e9, such as the risk and the band scores, without the general
+// algorithm (dragonbox took ~4% of `retain score`'s samples). The fewest decimals k for which
+// the nearest k-decimal number reads back as `value` give that shortest form: two k-decimal
+// numbers are 10^-k apart, far more than the spacing of doubles below 1e9, so at most one reads
+// back, and a form with fewer significant digits would have fewer decimals. nullptr: not such
+// a number.
+char* write_short_decimal(char* out, double value) {
+  const double magnitude = std::fabs(value);
+  if (!(magnitude >= 1e-3 && magnitude < 1e9)) return nullptr;
+  static constexpr double kScale[] = {1, 10, 100, 1000};
+  static constexpr std::uint64_t kUnit[] = {1, 10, 100, 1000};
+  for (int k = 0; k < 4; ++k) {
+    const double scaled = std::nearbyint(magnitude * kScale[k]);
+    if (scaled / kScale[k] != magnitude) continue;
+    const auto n = static_cast<std::uint64_t>(scaled);
+    if (value < 0) *out++ = '-';
+    out = fmt::format_to(out, FMT_COMPILE("{}"), n / kUnit[k]);
+    if (k > 0) {
+      *out++ = '.';
+      std::uint64_t fraction = n % kUnit[k];
+      for (int digit = k - 1; digit >= 0; --digit) {
+        out[digit] = static_cast<char>('0' + fraction % 10);
+        fraction /= 10;
+      }
+      out += k;
+    }
+    return out;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 char* write_json_number(char* out, double value) {
   const auto put = [out](std::string_view text) {
     return std::copy(text.begin(), text.end(), out);
   };
+  if (char* end = write_short_decimal(out, value)) return end;
   if (std::isnan(value)) return put("\"NaN\"");
   if (std::isinf(value)) return put(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
   return fmt::format_to(out, FMT_COMPILE("{}"), value);
@@ -310,7 +347,8 @@ void append_json_number(std::string& out, double value) {
 
 void append_number(std::string& out, double value) {
   char buffer[64];
-  char* end = fmt::format_to(buffer, FMT_COMPILE("{}"), value);
+  char* end = write_short_decimal(buffer, value);
+  if (end == nullptr) end = fmt::format_to(buffer, FMT_COMPILE("{}"), value);
   out.append(buffer, static_cast<std::size_t>(end - buffer));
 }
 

@@ -155,21 +155,58 @@ TEST(DecisionWriterTest, JsonStringsEscapeControlCharacters) {
   EXPECT_EQ(std::stod(out), 0.1 + 0.2) << "shortest round-trip form";
 }
 
-TEST(DecisionWriterTest, AppendNumberWritesWhatFmtWrites) {
+// Both number writers take a short path for numbers of up to three decimals below 1e9; either
+// way they write what fmt's "{}" writes (and JSON spells NaN and the infinities as strings).
+TEST(DecisionWriterTest, NumbersAreWrittenAsFmtWritesThem) {
   std::mt19937_64 rng(11);
-  std::vector<double> values = {0.0,    -0.0,  1.0,     0.1 + 0.2, 1e21,   1e-7, 123456789012.5,
-                                5e-324, 1e308, -2.5e-3, 0.3,       1.0 / 3};
-  for (int i = 0; i < 100000; ++i) {
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1.0,
+                                0.1 + 0.2,
+                                1e21,
+                                1e-7,
+                                5e-324,
+                                1e308,
+                                -2.5e-3,
+                                0.3,
+                                1.0 / 3,
+                                0.001,
+                                -0.001,
+                                0.0009999,
+                                0.00099999999999999,
+                                999999999.999,
+                                1e9,
+                                -1e9,
+                                999999999.5,
+                                123456789012.5,
+                                50,
+                                18.25,
+                                0.52,
+                                1 - 0.6 * 0.8,
+                                100,
+                                0.125,
+                                1e8,
+                                2.675,
+                                1.005};
+  for (int i = 0; i < 200000; ++i) {
     std::uint64_t bits = rng();
     double d = 0;
     std::memcpy(&d, &bits, sizeof d);
     if (std::isfinite(d)) values.push_back(d);
-    values.push_back(static_cast<double>(rng() % 1000000) / 1000.0);
+    const double scale[] = {1, 10, 100, 1000, 10000};
+    const auto n = static_cast<double>(rng() % 2000000000000) - 1e12;
+    values.push_back(n / scale[rng() % 5]);                           // up to four decimals
+    values.push_back(static_cast<double>(rng() % 1000000) / 1000.0);  // the short path
+    values.push_back(std::nextafter(values.back(), 1e300));           // just beside it
   }
   for (double v : values) {
+    const std::string expected = fmt::format("{}", v);
     std::string out = "x";
     append_number(out, v);
-    ASSERT_EQ(out, "x" + fmt::format("{}", v));
+    ASSERT_EQ(out, "x" + expected) << "append_number";
+    out.clear();
+    append_json_number(out, v);
+    ASSERT_EQ(out, expected) << "append_json_number";
   }
 }
 
