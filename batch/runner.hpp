@@ -42,7 +42,7 @@ struct InputOptions {
 };
 
 // The rows per chunk `input` asks for, or else 1024, or 128 when each row's output is a
-// decision with labels, because texts and evidence: ~8 KB against ~1 KB lean, and 4 × threads
+// decision with labels, because texts and evidence: 4–8 KB against ~1 KB compact, and 4 × threads
 // + 4 chunks are in flight (chunks of 1024 such rows held 8 MB each, 157 MB resident on two
 // threads); 128 rows keep a chunk's output near 1 MB.
 std::size_t chunk_records_for(const InputOptions& input, bool texts);
@@ -62,7 +62,7 @@ struct ScoreOptions {
   std::optional<bool> progress;  // default: when stderr is a terminal
   bool trace = false;
   // Labels, because texts and evidence in each JSON decision (`--view full`). Off by default:
-  // they make a decision ~8 times larger and scoring ~5 times slower, and a bulk job routes
+  // they make a decision ~5 times larger and scoring ~5 times slower, and a bulk job routes
   // customers by ids (the report and `retain explain` are for reading). CSV never has them.
   bool explanations = false;
   std::string language;  // "" = texts in every language; else EvalOptions.language

@@ -43,7 +43,7 @@ int run_score(const std::vector<std::string>& args, std::ostream& out, std::ostr
   std::string view;
   app.add_option("--view", view,
                  "compact (default): ids, risk, tier, bands; full: also labels, because "
-                 "texts and evidence (JSON Lines only; ~8 times the bytes)")
+                 "texts and evidence (JSON Lines only; ~5 times the bytes)")
       ->check(CLI::IsMember({"compact", "full"}));
   bool lean = false;  // the compact view's name before it was the default
   app.add_flag("--lean", lean, "Same as --view compact")->group("");
