@@ -167,6 +167,7 @@ struct Config {
   double duration = 10;
   double warmup = 1;
   bool decode = true;  // unary: parse each response into an EvaluateResponse (--decode full)
+  int rounds = 5;      // --server both: turns of each server
 };
 
 struct Result {
@@ -177,6 +178,18 @@ struct Result {
   std::vector<std::uint32_t> latencies_us;
 
   double throughput() const { return seconds > 0 ? ok / seconds : 0; }
+  // Another measured window of the same server (--rounds).
+  void add(Result&& other) {
+    ok += other.ok;
+    errors += other.errors;
+    seconds += other.seconds;
+    cpu_seconds += other.cpu_seconds;
+    latencies_us.insert(latencies_us.end(), other.latencies_us.begin(), other.latencies_us.end());
+  }
+  Result& sorted() {
+    std::sort(latencies_us.begin(), latencies_us.end());
+    return *this;
+  }
   // CPU of the whole process (client and in-process server) per answered request.
   double cpu_us_per_op() const { return ok > 0 ? 1e6 * cpu_seconds / static_cast<double>(ok) : 0; }
   std::uint32_t percentile(double p) const {
@@ -547,10 +560,10 @@ std::vector<EvaluateRequest> load_requests(const std::string& path, std::size_t 
 
 void print_header(const Config& c) {
   std::cout << fmt::format(
-      "mode={} concurrency={} channels={}{}{} duration={}s warmup={}s\n", c.mode, c.concurrency,
-      c.channels, c.mode != "unary" ? fmt::format(" window={}", c.window) : "",
+      "mode={} concurrency={} channels={}{}{} duration={}s warmup={}s rounds={}\n", c.mode,
+      c.concurrency, c.channels, c.mode != "unary" ? fmt::format(" window={}", c.window) : "",
       c.mode == "batch" ? fmt::format(" batch={} (latencies are per batch)", c.batch) : "",
-      c.duration, c.warmup);
+      c.duration, c.warmup, c.rounds);
   std::cout << fmt::format("{:<8} {:>10} {:>12} {:>9} {:>9} {:>9} {:>7} {:>10}\n", "server", "ok",
                            c.mode == "unary" ? "calls/s" : "decisions/s", "p50_us", "p99_us",
                            "p999_us", "errors", "cpu_us/op");
@@ -609,7 +622,12 @@ int main(int argc, char** argv) {
                  "client's decoding")
       ->capture_default_str()
       ->check(CLI::IsMember({"full", "none"}));
-  app.add_option("--duration", c.duration, "Seconds measured")->capture_default_str();
+  app.add_option("--duration", c.duration, "Seconds measured (per server)")->capture_default_str();
+  app.add_option("--rounds", c.rounds,
+                 "--server both: drive the two servers in turn this many times, duration / "
+                 "rounds each, each turn after its own warm-up")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   app.add_option("--warmup", c.warmup, "Seconds before measuring")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   c.decode = decode == "full";
@@ -651,30 +669,44 @@ int main(int argc, char** argv) {
   EmptyService empty_service;
   std::unique_ptr<grpc::Server> empty_server;
   std::unique_ptr<retain::service::Server> engine_server;
+  std::string empty_target, engine_target;
   if (server == "empty" || server == "both") {
     int port = 0;
-    auto& s = empty_server;
-    s = retain::service::build_grpc_server(options, {&empty_service}, &port, &error);
-    if (!s) {
+    empty_server = retain::service::build_grpc_server(options, {&empty_service}, &port, &error);
+    if (!empty_server) {
       std::cerr << "retain_load: " << error << "\n";
       return 1;
     }
-    empty_result = drive(fmt::format("127.0.0.1:{}", port), c, requests, batches, false);
-    print_row("empty", empty_result);
-    s->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    empty_target = fmt::format("127.0.0.1:{}", port);
   }
   if (server == "engine" || server == "both") {
     retain::service::Server::StartError start_error;
-    auto& s = engine_server;
-    s = retain::service::Server::start(options, &start_error);
-    if (!s) {
+    engine_server = retain::service::Server::start(options, &start_error);
+    if (!engine_server) {
       std::cerr << "retain_load: " << start_error.message << "\n";
       return 1;
     }
-    engine_result = drive(s->address(), c, requests, batches, true);
-    print_row("engine", engine_result);
-    s->shutdown(std::chrono::seconds(1));
+    engine_target = engine_server->address();
   }
+  // With both servers, each is driven in turn `rounds` times for duration / rounds: the
+  // machine's speed drifts from minute to minute, and a ratio of two runs made one after the
+  // other measured the drift as much as the engine.
+  const int turns = server == "both" ? c.rounds : 1;
+  Config slice = c;
+  slice.duration = c.duration / turns;
+  for (int turn = 0; turn < turns; ++turn) {
+    if (!empty_target.empty()) {
+      empty_result.add(drive(empty_target, slice, requests, batches, false));
+    }
+    if (!engine_target.empty()) {
+      engine_result.add(drive(engine_target, slice, requests, batches, true));
+    }
+  }
+  if (!empty_target.empty()) print_row("empty", empty_result.sorted());
+  if (!engine_target.empty()) print_row("engine", engine_result.sorted());
+  if (empty_server)
+    empty_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (engine_server) engine_server->shutdown(std::chrono::seconds(1));
   if (server == "both" && empty_result.throughput() > 0) {
     std::cout << fmt::format("ratio engine/empty: throughput {:.2f}, cpu per op {:.2f}\n",
                              engine_result.throughput() / empty_result.throughput(),
