@@ -341,6 +341,10 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
   }
   // CSV decisions have no column for texts: rendering them would be work thrown away.
   const bool texts = o.explanations && out_format == OutputFormat::Jsonl;
+  if (o.explanations && !texts && !o.quiet) {
+    err << "retain: warning: CSV decisions have no columns for labels, because texts or "
+           "evidence; --view full and --lang apply to JSON Lines\n";
+  }
   ReaderLimits limits;
   limits.chunk_records = chunk_records_for(o.input, texts);
   if (in2.format) {

@@ -182,6 +182,18 @@ TEST_F(CliTest, ScoreViewsCompactByDefaultFullOnRequest) {
   EXPECT_EQ(contradiction.code, 1);
   EXPECT_THAT(contradiction.err, HasSubstr("--lang"));
   EXPECT_EQ(score({"--lean", "--view", "full"}).code, 1);
+
+  // CSV has no columns for texts: the full view is the compact one there, with a warning.
+  const auto csv_args = std::vector<std::string>{"score", "--rules", rules,      "--in", in,
+                                                 "--out", "-",       "--format", "csv"};
+  auto full_csv_args = csv_args;
+  full_csv_args.insert(full_csv_args.end(), {"--view", "full"});
+  const auto csv = retain(csv_args);
+  const auto full_csv = retain(full_csv_args);
+  EXPECT_EQ(full_csv.code, 0) << full_csv.err;
+  EXPECT_EQ(full_csv.out, csv.out);
+  EXPECT_THAT(full_csv.err, HasSubstr("warning: CSV decisions have no columns for labels"));
+  EXPECT_THAT(csv.err, ::testing::Not(HasSubstr("warning")));
 }
 
 TEST_F(CliTest, UnknownVerbAndHelp) {
