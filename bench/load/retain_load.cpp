@@ -6,7 +6,9 @@
 // `retain serve` (service::build_grpc_server):
 //   --server empty    a handler that answers an empty response (the cost of gRPC alone)
 //   --server engine   the real service over --rules
-//   --server both     empty, then engine, in the same run, and the ratio engine/empty
+//   --server both     empty and engine driven in turns (--rounds), and the ratio engine/empty
+// Unary answers are parsed as a CRM would (--decode full) or kept as bytes (--decode none: the
+// server's share, without the client's parsing of the decisions).
 //
 //   retain_load --server both --mode unary  --concurrency 32 --duration 10
 //   retain_load --server both --mode stream --concurrency 4 --window 64 --duration 10
