@@ -256,67 +256,24 @@ std::uint32_t micros(Clock::duration d) {
       std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
 
-// One closed-loop unary caller: the next call starts when the last one completes.
+// One closed-loop unary caller: the next call starts when the last one completes. With
+// `decode` it parses each answer into an EvaluateResponse as a CRM would; without
+// (`--decode none`) it calls through the generic stub and keeps the answer as bytes: what
+// serving costs without the client's parsing (a full decision is ~6 KB of texts in maps, and
+// parsing it takes longer than deciding it). Requests are serialised per call either way.
+// Undecoded, every 256th answer is parsed and checked anyway: a decision for another customer,
+// or an answer that does not parse, counts as an error.
 class UnarySlot {
  public:
-  UnarySlot(RetentionEngine::Stub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
-            std::size_t offset)
-      : stub_(stub), requests_(requests), run_(run), next_(offset) {}
-
-  void start() { issue(); }
-
- private:
-  void issue() {
-    const auto now = Clock::now();
-    if (run_->stopping(now)) {
-      run_->done(std::move(result_));
-      return;
-    }
-    ctx_ = std::make_unique<grpc::ClientContext>();
-    ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    response_.Clear();
-    sent_ = now;
-    const auto& request = (*requests_)[next_++ % requests_->size()];
-    stub_->async()->Evaluate(ctx_.get(), &request, &response_,
-                             [this](grpc::Status status) { completed(status); });
-  }
-  void completed(const grpc::Status& status) {
-    const auto now = Clock::now();
-    if (run_->measuring(sent_)) {
-      if (status.ok()) {
-        ++result_.ok;
-        result_.latencies_us.push_back(micros(now - sent_));
-      } else {
-        ++result_.errors;
-      }
-    }
-    issue();
-  }
-
-  RetentionEngine::Stub* stub_;
-  const std::vector<EvaluateRequest>* requests_;
-  Run* run_;
-  std::size_t next_;
-  std::unique_ptr<grpc::ClientContext> ctx_;
-  EvaluateResponse response_;
-  Clock::time_point sent_;
-  Result result_;
-};
-
-// A unary caller like UnarySlot that keeps each response as bytes (`--decode none`): what
-// serving costs without the client's parsing of the answer, which a CRM pays on its own
-// machine (a full decision is ~6 KB of texts in maps; parsing it takes longer than deciding
-// it). Requests are serialised per call as the generated stub does. Every 256th response of
-// each slot is parsed and checked anyway: a decision for another customer, or an answer that
-// does not parse, counts as an error.
-class RawUnarySlot {
- public:
-  RawUnarySlot(grpc::GenericStub* stub, const std::vector<EvaluateRequest>* requests, Run* run,
-               std::size_t offset, bool expect_decision)
+  UnarySlot(RetentionEngine::Stub* stub, grpc::GenericStub* generic,
+            const std::vector<EvaluateRequest>* requests, Run* run, std::size_t offset, bool decode,
+            bool expect_decision)
       : stub_(stub),
+        generic_(generic),
         requests_(requests),
         run_(run),
         next_(offset),
+        decode_(decode),
         expect_decision_(expect_decision) {}
 
   void start() { issue(); }
@@ -331,6 +288,13 @@ class RawUnarySlot {
     ctx_ = std::make_unique<grpc::ClientContext>();
     ctx_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     request_ = &(*requests_)[next_++ % requests_->size()];
+    sent_ = now;
+    auto done = [this](grpc::Status status) { completed(status); };
+    if (decode_) {
+      response_.Clear();
+      stub_->async()->Evaluate(ctx_.get(), request_, &response_, std::move(done));
+      return;
+    }
     bool own_buffer = false;
     request_bytes_.Clear();
     response_bytes_.Clear();
@@ -339,14 +303,12 @@ class RawUnarySlot {
              .ok()) {
       ++result_.errors;
     }
-    sent_ = now;
-    stub_->UnaryCall(ctx_.get(), "/retain.v1.RetentionEngine/Evaluate", grpc::StubOptions(),
-                     &request_bytes_, &response_bytes_,
-                     [this](grpc::Status status) { completed(status); });
+    generic_->UnaryCall(ctx_.get(), "/retain.v1.RetentionEngine/Evaluate", grpc::StubOptions(),
+                        &request_bytes_, &response_bytes_, std::move(done));
   }
   void completed(const grpc::Status& status) {
     const auto now = Clock::now();
-    const bool ok = status.ok() && (++calls_ % 256 != 0 || answers_request());
+    const bool ok = status.ok() && (decode_ || ++calls_ % 256 != 0 || answers_request());
     if (run_->measuring(sent_)) {
       if (ok) {
         ++result_.ok;
@@ -370,14 +332,17 @@ class RawUnarySlot {
     return response.decision().customer_id() == request_->profile().customer_id();
   }
 
-  grpc::GenericStub* stub_;
+  RetentionEngine::Stub* stub_;
+  grpc::GenericStub* generic_;
   const std::vector<EvaluateRequest>* requests_;
   Run* run_;
   std::size_t next_;
+  bool decode_;
   bool expect_decision_;
   std::uint64_t calls_ = 0;
   std::unique_ptr<grpc::ClientContext> ctx_;
   const EvaluateRequest* request_ = nullptr;
+  EvaluateResponse response_;
   grpc::ByteBuffer request_bytes_, response_bytes_;
   Clock::time_point sent_;
   Result result_;
@@ -507,17 +472,13 @@ Result drive(const std::string& target, const Config& c,
   }
   Run run(c, c.concurrency);
   std::vector<std::unique_ptr<UnarySlot>> unary;
-  std::vector<std::unique_ptr<RawUnarySlot>> raw_unary;
   for (int i = 0; i < c.concurrency; ++i) {
     auto* stub = stubs[i % stubs.size()].get();
     const std::size_t offset = static_cast<std::size_t>(i) * 7919;
-    if (c.mode == "unary" && !c.decode) {
-      raw_unary.push_back(
-          std::make_unique<RawUnarySlot>(generic_stubs[i % generic_stubs.size()].get(), &requests,
-                                         &run, offset, expect_decisions));
-      raw_unary.back()->start();
-    } else if (c.mode == "unary") {
-      unary.push_back(std::make_unique<UnarySlot>(stub, &requests, &run, offset));
+    if (c.mode == "unary") {
+      unary.push_back(
+          std::make_unique<UnarySlot>(stub, generic_stubs[i % generic_stubs.size()].get(),
+                                      &requests, &run, offset, c.decode, expect_decisions));
       unary.back()->start();
     } else if (c.mode == "stream") {
       (new StreamSlot<EvaluateRequest, EvaluateResponse>(stub, &requests, &run, offset, c.window))
