@@ -1,5 +1,6 @@
 #include "batch/pipeline.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <thread>
@@ -36,6 +37,15 @@ class ChunkPool {
 };
 
 }  // namespace
+
+std::size_t max_chunks_in_flight(unsigned threads, std::size_t chunk_bytes,
+                                 std::size_t budget_bytes) {
+  const std::size_t workers = std::max(1u, threads);
+  const std::size_t fit = budget_bytes / std::max<std::size_t>(1, chunk_bytes);
+  const std::size_t held_besides = workers + 2;
+  const std::size_t affordable = fit > held_besides ? fit - held_besides : 0;
+  return std::max(workers + 2, std::min(4 * workers + 4, affordable));
+}
 
 PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
                             const std::function<std::unique_ptr<Chunk>()>& produce,

@@ -68,6 +68,15 @@ struct PipelineResult {
 // work: on worker `w` (0 <= w < threads); fills the chunk's results; may throw IoError.
 // consume: on the calling thread, in order; false stops the run.
 using ChunkProducer = std::function<std::unique_ptr<Chunk>(std::unique_ptr<Chunk> spare)>;
+
+// The max_in_flight for `threads` workers and chunks of about `chunk_bytes` (input and output):
+// 4 per worker and 4 more, as slack for chunks that finish out of order, but only as many as
+// keep the chunks the pipeline holds (max_in_flight + threads + 2) within `budget_bytes`, and
+// never fewer than threads + 2, so that every worker can be busy. On two cores nothing is cut;
+// on 64, compact decisions would otherwise hold ~400 MB of chunks.
+std::size_t max_chunks_in_flight(unsigned threads, std::size_t chunk_bytes,
+                                 std::size_t budget_bytes = std::size_t{128} << 20);
+
 PipelineResult run_pipeline(unsigned threads, std::size_t max_in_flight,
                             const ChunkProducer& produce,
                             const std::function<void(Chunk&, unsigned)>& work,

@@ -419,8 +419,11 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
     std::uint64_t printed_rejects = 0;
     bool too_many = false;
 
+    // A scored row holds ~0.25 KB of CSV and ~0.9 KB of compact JSON with the domain rules,
+    // 4-8 KB of JSON with texts; rounded up, as rules and inputs vary.
+    const std::size_t row_bytes = texts ? 8704 : 1536;
     const auto result = run_pipeline(
-        threads, 4 * threads + 4,
+        threads, max_chunks_in_flight(threads, limits.chunk_records * row_bytes),
         [&](std::unique_ptr<Chunk> spare) { return pass.reader->next_chunk(std::move(spare)); },
         [&](Chunk& chunk, unsigned w) {
           Worker& k = *workers[w];

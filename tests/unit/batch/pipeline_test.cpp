@@ -98,6 +98,27 @@ TEST(PipelineTest, BoundsChunksInFlight) {
   EXPECT_LE(max_ahead, 8) << "the reader must wait for the consumer";
 }
 
+// Chunks in flight: 4 per worker and 4 while they fit the budget with the chunks the pipeline
+// holds besides (threads + 2), never fewer than threads + 2.
+TEST(PipelineTest, ChunksInFlightFitTheMemoryBudget) {
+  constexpr std::size_t MB = 1 << 20;
+  EXPECT_EQ(max_chunks_in_flight(2, MB, 128 * MB), 12u);  // two cores: 4 × 2 + 4
+  EXPECT_EQ(max_chunks_in_flight(0, MB, 128 * MB), 8u);   // 0 threads counts as one
+  for (unsigned threads : {8u, 16u, 32u, 64u, 128u}) {
+    const std::size_t chunk = 3 * MB / 2;
+    const std::size_t n = max_chunks_in_flight(threads, chunk, 128 * MB);
+    EXPECT_LE(n, 4 * threads + 4u) << threads;
+    EXPECT_GE(n, threads + 2u) << threads;
+    // Within the budget, unless the floor of one chunk per worker alone exceeds it.
+    if (n > threads + 2) {
+      EXPECT_LE((n + threads + 2) * chunk, 128 * MB) << threads;
+    }
+  }
+  EXPECT_EQ(max_chunks_in_flight(16, 3 * MB / 2, 128 * MB), 67u);  // 85 fit, 18 held besides
+  EXPECT_EQ(max_chunks_in_flight(64, 3 * MB / 2, 128 * MB), 66u);  // the floor: 64 + 2
+  EXPECT_EQ(max_chunks_in_flight(4, 0, 128 * MB), 20u);            // a zero size is no limit
+}
+
 TEST(PipelineTest, ConsumerStopsTheRun) {
   std::atomic<int> produced{0};
   int consumed = 0;
