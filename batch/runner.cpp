@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "batch/frame_summary.hpp"
+#include "batch/full_decision_writer.hpp"
 #include "batch/input_pass.hpp"
 #include "batch/io.hpp"
 #include "batch/lean_decision_writer.hpp"
@@ -379,10 +380,12 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       output.write(writer->header());
     }
 
-    // Lean decisions go from the evaluation frame straight to text, without a v1::Decision
-    // (LeanDecisionWriter); the protobuf JSON writer and the trace need the Decision.
+    // Decisions go from the evaluation frame straight to text, without a v1::Decision
+    // (LeanDecisionWriter, FullDecisionWriter); the protobuf JSON writer and the trace need
+    // the Decision.
     const bool lean = !texts && !o.trace &&
                       (out_format == OutputFormat::Csv || o.json_writer == JsonEngine::Fast);
+    const bool full = texts && !o.trace && o.json_writer == JsonEngine::Fast;
     struct Worker {
       v1::CustomerProfile profile;
       v1::Decision decision;
@@ -390,6 +393,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       std::unique_ptr<RowParser> parser;
       std::unique_ptr<DecisionWriter> writer;
       std::unique_ptr<LeanDecisionWriter> lean_writer;
+      std::unique_ptr<FullDecisionWriter> full_writer;
       Summary summary;
       std::unique_ptr<FrameSummary> lean_summary;
       std::unique_ptr<lean::Slots> slots;
@@ -402,8 +406,9 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
       worker->parser = std::make_unique<RowParser>(
           pass.format, pass.header ? &*pass.header : nullptr, o.input.json_parser);
       worker->summary = Summary(o.summary);
-      if (lean) {
-        worker->lean_writer = std::make_unique<LeanDecisionWriter>(*rules, out_format);
+      if (lean || full) {
+        if (lean) worker->lean_writer = std::make_unique<LeanDecisionWriter>(*rules, out_format);
+        if (full) worker->full_writer = std::make_unique<FullDecisionWriter>(*rules, o.language);
         worker->lean_summary = std::make_unique<FrameSummary>(*rules, &worker->summary);
         worker->slots = std::make_unique<lean::Slots>(rules->program());
       } else {
@@ -439,10 +444,15 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
               chunk.rejects.push_back(std::move(reject));
               continue;
             }
-            if (lean) {
+            if (lean || full) {
               eval::evaluate(*rules, k.profile, stats_ptr, k.frame);
               k.outcome.read(*k.slots, rules->program(), k.frame);
-              k.lean_writer->write(k.profile, k.frame, k.outcome, chunk.output);
+              if (full) {
+                eval::evaluate_render(*rules, k.profile, k.frame);
+                k.full_writer->write(k.profile, k.frame, chunk.output);
+              } else {
+                k.lean_writer->write(k.profile, k.frame, k.outcome, chunk.output);
+              }
               k.lean_summary->add(k.profile, k.frame, k.outcome, r.line);
             } else {
               k.decision.Clear();

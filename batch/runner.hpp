@@ -62,7 +62,7 @@ struct ScoreOptions {
   std::optional<bool> progress;  // default: when stderr is a terminal
   bool trace = false;
   // Labels, because texts and evidence in each JSON decision (`--view full`). Off by default:
-  // they make a decision ~5 times larger and scoring ~5 times slower, and a bulk job routes
+  // they make a decision ~5 times larger and scoring ~2.5 times slower, and a bulk job routes
   // customers by ids (the report and `retain explain` are for reading). CSV never has them.
   bool explanations = false;
   std::string language;  // "" = texts in every language; else EvalOptions.language

@@ -1,12 +1,14 @@
-// The lean path of `retain score --lean` (LeanDecisionWriter, FrameSummary) against the path
-// it replaces (render_decision without explanations, DecisionWriter, Summary::add): the shipped
-// rules over examples/customers.csv, with and without population statistics, and profiles
-// with most values missing, must give the same bytes and the same summary.
+// The direct paths of `retain score` against the path they replace (render_decision,
+// DecisionWriter, Summary::add): compact decisions (LeanDecisionWriter, FrameSummary) and full
+// ones (FullDecisionWriter, in every language and in one) for the shipped rules over
+// examples/customers.csv, with and without population statistics, and profiles with most values
+// missing, must give the same bytes and the same summary.
 #include "batch/lean_decision_writer.hpp"
 
 #include <gtest/gtest.h>
 
 #include "batch/frame_summary.hpp"
+#include "batch/full_decision_writer.hpp"
 #include "batch/io.hpp"
 #include "batch/profile_from_row.hpp"
 #include "batch/record_reader.hpp"
@@ -145,6 +147,42 @@ TEST_P(LeanDecisionWriterTest, SameBytesAndSummaryAsTheDecisionPath) {
     EXPECT_GT(reference_summary.at_risk, 0u);
   }
 }
+
+class FullDecisionWriterTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FullDecisionWriterTest, SameBytesAsTheDecisionPath) {
+  const RuleSetPtr rules = shipped_rules();
+  ASSERT_TRUE(rules);
+  const auto all = profiles();
+  StatsBuilder builder(*rules);
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) builder.add(all[i]);
+  const PopulationStats population = builder.finish();
+  for (const PopulationStats* stats : {&population, static_cast<const PopulationStats*>(nullptr)}) {
+    SCOPED_TRACE(stats ? "with population statistics" : "without statistics");
+    auto reference = make_decision_writer(OutputFormat::Jsonl, JsonEngine::Fast);
+    FullDecisionWriter full(*rules, GetParam());
+    eval::EvalFrame frame, full_frame;
+    v1::Decision decision;
+    EvalOptions options;
+    options.language = GetParam();
+    std::string expected, got;
+    for (const auto& p : all) {
+      decide(*rules, p, stats, frame, &decision, options);
+      reference->write(decision, expected);
+      eval::evaluate(*rules, p, stats, full_frame);
+      eval::evaluate_render(*rules, p, full_frame);
+      full.write(p, full_frame, got);
+    }
+    expect_same_lines(got, expected);
+    EXPECT_NE(expected.find("\"because\":{"), std::string::npos);
+    EXPECT_NE(expected.find("\"reason\":"), std::string::npos);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Languages, FullDecisionWriterTest, ::testing::Values("", "zh", "en", "fr"),
+                         [](const auto& info) {
+                           return info.param.empty() ? std::string("Every") : info.param;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Formats, LeanDecisionWriterTest,
                          ::testing::Values(OutputFormat::Csv, OutputFormat::Jsonl),
