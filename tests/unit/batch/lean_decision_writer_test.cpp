@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "batch/frame_summary.hpp"
 #include "batch/full_decision_writer.hpp"
 #include "batch/io.hpp"
@@ -53,6 +55,23 @@ std::vector<v1::CustomerProfile> profiles() {
   out.emplace_back();
   return out;
 }
+
+// The shipped rules, the profiles above and their population statistics (the last profile,
+// without an id, left out of them).
+struct Examples {
+  Examples() : rules(shipped_rules()), profiles(batch::profiles()) {
+    if (!rules) return;
+    StatsBuilder builder(*rules);
+    for (std::size_t i = 0; i + 1 < profiles.size(); ++i) builder.add(profiles[i]);
+    population = builder.finish();
+  }
+  // Each test runs with the statistics and without them (tiers then use their fallback).
+  std::array<const PopulationStats*, 2> stats_or_none() const { return {&population, nullptr}; }
+
+  RuleSetPtr rules;
+  std::vector<v1::CustomerProfile> profiles;
+  PopulationStats population;
+};
 
 struct Outputs {
   std::string reference, lean;
@@ -131,13 +150,11 @@ void expect_same_summary(const Summary& a, const Summary& b) {
 class LeanDecisionWriterTest : public ::testing::TestWithParam<OutputFormat> {};
 
 TEST_P(LeanDecisionWriterTest, SameBytesAndSummaryAsTheDecisionPath) {
-  const RuleSetPtr rules = shipped_rules();
-  ASSERT_TRUE(rules);
-  const auto all = profiles();
-  StatsBuilder builder(*rules);
-  for (std::size_t i = 0; i + 1 < all.size(); ++i) builder.add(all[i]);
-  const PopulationStats population = builder.finish();
-  for (const PopulationStats* stats : {&population, static_cast<const PopulationStats*>(nullptr)}) {
+  const Examples examples;
+  ASSERT_TRUE(examples.rules);
+  const auto& rules = examples.rules;
+  const auto& all = examples.profiles;
+  for (const PopulationStats* stats : examples.stats_or_none()) {
     SCOPED_TRACE(stats ? "with population statistics" : "without statistics");
     Summary reference_summary, lean_summary;
     const Outputs o = write_both(*rules, all, stats, GetParam(), &reference_summary, &lean_summary);
@@ -151,13 +168,11 @@ TEST_P(LeanDecisionWriterTest, SameBytesAndSummaryAsTheDecisionPath) {
 class FullDecisionWriterTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FullDecisionWriterTest, SameBytesAsTheDecisionPath) {
-  const RuleSetPtr rules = shipped_rules();
-  ASSERT_TRUE(rules);
-  const auto all = profiles();
-  StatsBuilder builder(*rules);
-  for (std::size_t i = 0; i + 1 < all.size(); ++i) builder.add(all[i]);
-  const PopulationStats population = builder.finish();
-  for (const PopulationStats* stats : {&population, static_cast<const PopulationStats*>(nullptr)}) {
+  const Examples examples;
+  ASSERT_TRUE(examples.rules);
+  const auto& rules = examples.rules;
+  const auto& all = examples.profiles;
+  for (const PopulationStats* stats : examples.stats_or_none()) {
     SCOPED_TRACE(stats ? "with population statistics" : "without statistics");
     auto reference = make_decision_writer(OutputFormat::Jsonl, JsonEngine::Fast);
     FullDecisionWriter full(*rules, GetParam());
