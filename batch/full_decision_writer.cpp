@@ -115,10 +115,8 @@ FullDecisionWriter::FullDecisionWriter(const compile::RuleSet& rules, std::strin
       }
       append_texts(text, m, "label", band.label, language_);
     }
-    tiers_unknowns_.push_back("{\"rule\":" + quoted(tiers.id) + ",\"reason\":" +
-                              quoted(tiers.ranked ? "no population statistics and no fallback value"
-                                                  : "the value it is cut on is not known") +
-                              "}");
+    tiers_unknowns_.push_back("{\"rule\":" + quoted(tiers.id) +
+                              ",\"reason\":" + quoted(tiers_unknown_reason(tiers)) + "}");
   }
 }
 

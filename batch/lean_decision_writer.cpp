@@ -4,6 +4,7 @@
 
 #include "batch/csv.hpp"
 #include "batch/lean_outcome.hpp"
+#include "engine/decision_text.hpp"
 #include "engine/json_text.hpp"
 
 namespace retain::batch {
@@ -125,9 +126,7 @@ LeanDecisionWriter::LeanDecisionWriter(const compile::RuleSet& rules, OutputForm
     tier_fields_.push_back(std::move(tier_fields));
     grade_fields_.push_back(std::move(grade_fields));
     ObjectBuilder o;
-    o.string("rule", tiers.id)
-        .string("reason", tiers.ranked ? "no population statistics and no fallback value"
-                                       : "the value it is cut on is not known");
+    o.string("rule", tiers.id).string("reason", tiers_unknown_reason(tiers));
     tiers_unknowns_.push_back(pool_.add(o.closed()));
     plain_ids_ = plain_ids_ && plain_csv(tiers.id);
     pieces += 2;

@@ -207,8 +207,7 @@ void render_decision(const compile::RuleSet& rules, const v1::CustomerProfile& p
     } else {
       auto* unknown = decision->add_unknowns();
       unknown->set_rule(tiers.id);
-      unknown->set_reason(tiers.ranked ? "no population statistics and no fallback value"
-                                       : "the value it is cut on is not known");
+      unknown->set_reason(std::string(tiers_unknown_reason(tiers)));
     }
     if (trace) {
       auto* entry = decision->add_trace();

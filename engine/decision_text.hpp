@@ -42,4 +42,10 @@ void append_because(std::string& text, const std::vector<compile::TemplatePiece>
 // The evidence values that were not known, for a decision's `unknowns`.
 std::string unknown_reason(const compile::Rule& rule, const eval::EvalFrame& frame);
 
+// Why a tiers has no band, for a decision's `unknowns`.
+inline std::string_view tiers_unknown_reason(const compile::TiersPlan& tiers) {
+  return tiers.ranked ? "no population statistics and no fallback value"
+                      : "the value it is cut on is not known";
+}
+
 }  // namespace retain

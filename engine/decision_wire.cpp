@@ -162,10 +162,7 @@ void render_decision_wire(const compile::RuleSet& rules, const v1::CustomerProfi
       if (static_cast<int>(t) == p.credit_grade_index)
         w.string(v1::Decision::kCreditGradeFieldNumber, plan.id);
     } else {
-      wire_unknown(tiers.id,
-                   tiers.ranked ? "no population statistics and no fallback value"
-                                : "the value it is cut on is not known",
-                   scratch);
+      wire_unknown(tiers.id, tiers_unknown_reason(tiers), scratch);
     }
   }
   out->append(scratch.unknowns);
