@@ -95,11 +95,10 @@ FullDecisionWriter::FullDecisionWriter(const compile::RuleSet& rules, std::strin
     }
     ruleset_.push_back('}');
   }
-  for (const auto& rule : p.causes) causes_.push_back(rule_text(rule));
+  for (int list = 0; list < lean::kListCount; ++list) {
+    for (const auto& rule : lean::rules_of(p, list)) texts_[list].push_back(rule_text(rule));
+  }
   for (const auto& rule : p.tactics) tactics_.push_back(rule_text(rule));
-  for (const auto& rule : p.segments) segments_.push_back(rule_text(rule));
-  for (const auto& rule : p.accounts) accounts_.push_back(rule_text(rule));
-  for (const auto& rule : p.credit_checks) credit_checks_.push_back(rule_text(rule));
   for (const auto& tiers : p.tiers) {
     auto& bands = bands_.emplace_back();
     for (const auto& band : tiers.bands) {
@@ -206,101 +205,62 @@ void FullDecisionWriter::write_explanation(const Rule& rule, const RuleText& tex
   out.push_back('}');
 }
 
-void FullDecisionWriter::write_rule(const Rule& rule, const RuleText& text,
-                                    const eval::EvalFrame& frame, std::string& out) {
-  out += text.head;
-  write_explanation(rule, text, text.head_members, frame, out);
-  out += text.tail;
-}
-
-void FullDecisionWriter::note_unknown(const Rule& rule, const RuleText& text,
-                                      const eval::EvalFrame& frame) {
-  if (!unknowns_.empty()) unknowns_.push_back(',');
-  unknowns_.push_back('{');
-  Members m(unknowns_, false);
-  if (!rule.id.empty()) {
-    m.key("rule");
-    unknowns_ += text.quoted_id;
-  }
-  const std::string reason = unknown_reason(rule, frame);
-  if (!reason.empty()) {
-    m.key("reason");
-    append_json_quoted(unknowns_, reason);
-  }
-  unknowns_.push_back('}');
-}
-
 void FullDecisionWriter::write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
-                               std::string& out) {
+                               const lean::Outcome& outcome, std::string& out) {
   const compile::Program& p = *program_;
-  unknowns_.clear();
   out.push_back('{');
-  Members top(out, false);
   if (!profile.customer_id().empty()) {
-    top.key("customer_id");
+    out += "\"customer_id\":";
     append_json_quoted(out, profile.customer_id());
+    out.push_back(',');
   }
-  if (top.any()) out.push_back(',');
   out += ruleset_;
-
-  const auto band_of = [&](int tiers) -> const compile::BandPlan* {
-    if (tiers < 0) return nullptr;
-    const auto& plan = p.tiers[static_cast<std::size_t>(tiers)];
-    const auto& band = frame.slots[plan.band_slot];
-    return band.known() ? &plan.bands[static_cast<std::size_t>(band.number)] : nullptr;
-  };
-  if (const auto* tier = band_of(p.tier_index); tier != nullptr && !tier->id.empty()) {
+  if (const auto* tier = outcome.band(p.tier_index); tier != nullptr && !tier->id.empty()) {
     out += ",\"tier\":";
     append_json_quoted(out, tier->id);
   }
-  double keep = 1.0;
-  for (const auto& cause : p.causes) {
-    if (frame.slots[cause.slot].is_true()) keep *= 1.0 - cause.weight;
-  }
-  if (const double risk = 1.0 - keep; risk != 0) {
+  if (outcome.churn_risk != 0) {
     out += ",\"churn_risk\":";
-    append_json_number(out, risk);
+    append_json_number(out, outcome.churn_risk);
   }
 
-  // `"name":[` before the first item of a list, `,` before the others, `]` after a started one.
-  bool listing = false;
-  const auto item = [&](std::string_view name) {
-    if (listing) {
+  // `,"name":[` before the first item of a list, `,` before the others, `]` after them.
+  const auto open_item = [&](bool first, std::string_view name) {
+    if (!first) {
       out.push_back(',');
       return;
     }
-    listing = true;
     out += ",\"";
     out.append(name);
     out += "\":[";
   };
-  const auto end_list = [&] {
-    if (listing) out.push_back(']');
-    listing = false;
+  const auto fired = [&](int list, std::string_view name) {
+    const auto& rules = lean::rules_of(p, list);
+    bool first = true;
+    for (std::uint32_t i : outcome.fired[list]) {
+      open_item(first, name);
+      first = false;
+      out += texts_[list][i].head;
+      write_explanation(rules[i], texts_[list][i], texts_[list][i].head_members, frame, out);
+      out += texts_[list][i].tail;
+    }
+    if (!first) out.push_back(']');
   };
 
-  for (std::size_t i = 0; i < p.causes.size(); ++i) {
-    const auto& value = frame.slots[p.causes[i].slot];
-    if (value.is_true()) {
-      item("causes");
-      write_rule(p.causes[i], causes_[i], frame, out);
-    } else if (!value.known()) {
-      note_unknown(p.causes[i], causes_[i], frame);
-    }
-  }
-  end_list();
-
+  fired(lean::kCauses, "causes");
+  bool first = true;
   for (std::uint32_t index : frame.proposed_tactics) {
     const Rule& tactic = p.tactics[index];
     const RuleText& text = tactics_[index];
-    item("tactics");
+    open_item(first, "tactics");
+    first = false;
     out += text.head;
     bool answered = false;
     const auto answer = [&](std::size_t c) {
       if (!frame.slots[p.causes[c].slot].is_true()) return;
       out += answered ? "," : (text.head_members ? ",\"answers\":[" : "\"answers\":[");
       answered = true;
-      out += causes_[c].quoted_id;
+      out += texts_[lean::kCauses][c].quoted_id;
     };
     if (tactic.answers_any) {
       for (std::size_t c = 0; c < p.causes.size(); ++c) answer(c);
@@ -311,51 +271,55 @@ void FullDecisionWriter::write(const v1::CustomerProfile& profile, const eval::E
     write_explanation(tactic, text, text.head_members || answered, frame, out);
     out += text.tail;
   }
-  end_list();
+  if (!first) out.push_back(']');
+  fired(lean::kSegments, "segments");
+  fired(lean::kAccounts, "account_actions");
+  fired(lean::kCreditChecks, "credit_checks");
 
-  const auto findings = [&](const std::vector<Rule>& rules, const std::vector<RuleText>& texts,
-                            std::string_view name) {
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      const auto& value = frame.slots[rules[i].slot];
-      if (value.is_true()) {
-        item(name);
-        write_rule(rules[i], texts[i], frame, out);
-      } else if (!value.known()) {
-        note_unknown(rules[i], texts[i], frame);
-      }
-    }
-    end_list();
-  };
-  findings(p.segments, segments_, "segments");
-  findings(p.accounts, accounts_, "account_actions");
-  findings(p.credit_checks, credit_checks_, "credit_checks");
-
-  if (const auto* grade = band_of(p.credit_grade_index); grade != nullptr && !grade->id.empty()) {
+  if (const auto* grade = outcome.band(p.credit_grade_index);
+      grade != nullptr && !grade->id.empty()) {
     out += ",\"credit_grade\":";
     append_json_quoted(out, grade->id);
   }
+  first = true;
   for (std::size_t t = 0; t < p.tiers.size(); ++t) {
-    const auto& tiers = p.tiers[t];
-    const auto& band = frame.slots[tiers.band_slot];
-    if (!band.known()) {
-      if (!unknowns_.empty()) unknowns_.push_back(',');
-      unknowns_ += tiers_unknowns_[t];
-      continue;
-    }
-    item("bands");
-    out += bands_[t][static_cast<std::size_t>(band.number)];
-    if (const double score = frame.slots[tiers.score_slot].number; score != 0) {
+    const compile::BandPlan* band = outcome.bands[t];
+    if (band == nullptr) continue;
+    open_item(first, "bands");
+    first = false;
+    out += bands_[t][static_cast<std::size_t>(band - p.tiers[t].bands.data())];
+    if (const double score = frame.slots[p.tiers[t].score_slot].number; score != 0) {
       out += ",\"score\":";
       append_json_number(out, score);
     }
     out.push_back('}');
   }
-  end_list();
-  if (!unknowns_.empty()) {
-    out += ",\"unknowns\":[";
-    out += unknowns_;
-    out.push_back(']');
+  if (!first) out.push_back(']');
+
+  // In render_decision's order: undecided rules list by list, then tiers without a band.
+  first = true;
+  for (int list = 0; list < lean::kListCount; ++list) {
+    const auto& rules = lean::rules_of(p, list);
+    for (std::uint32_t i : outcome.undecided[list]) {
+      open_item(first, "unknowns");
+      first = false;
+      out += "{\"rule\":";
+      out += texts_[list][i].quoted_id;
+      const std::string reason = unknown_reason(rules[i], frame);
+      if (!reason.empty()) {
+        out += ",\"reason\":";
+        append_json_quoted(out, reason);
+      }
+      out.push_back('}');
+    }
   }
+  for (std::size_t t = 0; t < p.tiers.size(); ++t) {
+    if (outcome.bands[t] != nullptr) continue;
+    open_item(first, "unknowns");
+    first = false;
+    out += tiers_unknowns_[t];
+  }
+  if (!first) out.push_back(']');
   out += "}\n";
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/lean_outcome.hpp"
 #include "engine/compile/rule_set.hpp"
 #include "engine/eval/frame.hpp"
 #include "retain/v1/profile.pb.h"
@@ -25,8 +26,10 @@ class FullDecisionWriter {
   FullDecisionWriter(const compile::RuleSet& rules, std::string language);
 
   // Appends the decision for `profile`, which eval::evaluate and eval::evaluate_render left in
-  // `frame`, and a line break.
-  void write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame, std::string& out);
+  // `frame` and `outcome` read from it (the fired and undecided rules, the risk, the bands),
+  // and a line break.
+  void write(const v1::CustomerProfile& profile, const eval::EvalFrame& frame,
+             const lean::Outcome& outcome, std::string& out);
 
  private:
   // What a fired rule writes that does not depend on the profile.
@@ -44,22 +47,19 @@ class FullDecisionWriter {
   };
 
   RuleText rule_text(const compile::Rule& rule) const;
-  void write_rule(const compile::Rule& rule, const RuleText& text, const eval::EvalFrame& frame,
-                  std::string& out);
   // Because texts and evidence; `members`: the rule's object has members before them.
   void write_explanation(const compile::Rule& rule, const RuleText& text, bool members,
                          const eval::EvalFrame& frame, std::string& out);
-  void note_unknown(const compile::Rule& rule, const RuleText& text, const eval::EvalFrame& frame);
 
   const compile::Program* program_;
   std::string language_;
-  std::string ruleset_;  // "ruleset":{..}
-  std::vector<RuleText> causes_, tactics_, segments_, accounts_, credit_checks_;
+  std::string ruleset_;                            // "ruleset":{..}
+  std::vector<RuleText> texts_[lean::kListCount];  // causes and findings, per lean::List
+  std::vector<RuleText> tactics_;
   // Per tiers: per band, {"tiers":..,"band":..,"label":{..} (open), and the tiers' unknown.
   std::vector<std::vector<std::string>> bands_;
   std::vector<std::string> tiers_unknowns_;
-  std::string unknowns_;  // scratch: the unknowns of the decision being written
-  std::string text_;      // scratch: one because text or evidence value
+  std::string text_;  // scratch: one because text or evidence value
 };
 
 }  // namespace retain::batch

@@ -449,7 +449,7 @@ int run_score(const ScoreOptions& o, std::ostream& out, std::ostream& err) {
               k.outcome.read(*k.slots, rules->program(), k.frame);
               if (full) {
                 eval::evaluate_render(*rules, k.profile, k.frame);
-                k.full_writer->write(k.profile, k.frame, chunk.output);
+                k.full_writer->write(k.profile, k.frame, k.outcome, chunk.output);
               } else {
                 k.lean_writer->write(k.profile, k.frame, k.outcome, chunk.output);
               }

@@ -176,6 +176,8 @@ TEST_P(FullDecisionWriterTest, SameBytesAsTheDecisionPath) {
     SCOPED_TRACE(stats ? "with population statistics" : "without statistics");
     auto reference = make_decision_writer(OutputFormat::Jsonl, JsonEngine::Fast);
     FullDecisionWriter full(*rules, GetParam());
+    const lean::Slots slots(rules->program());
+    lean::Outcome outcome;
     eval::EvalFrame frame, full_frame;
     v1::Decision decision;
     EvalOptions options;
@@ -186,7 +188,8 @@ TEST_P(FullDecisionWriterTest, SameBytesAsTheDecisionPath) {
       reference->write(decision, expected);
       eval::evaluate(*rules, p, stats, full_frame);
       eval::evaluate_render(*rules, p, full_frame);
-      full.write(p, full_frame, got);
+      outcome.read(slots, rules->program(), full_frame);
+      full.write(p, full_frame, outcome, got);
     }
     expect_same_lines(got, expected);
     EXPECT_NE(expected.find("\"because\":{"), std::string::npos);
