@@ -32,12 +32,6 @@ std::vector<std::size_t> map_order(const std::vector<std::string_view>& keys) {
   return order;
 }
 
-std::string quoted(std::string_view text) {
-  std::string out;
-  append_json_quoted(out, text);
-  return out;
-}
-
 // Members of a JSON object in the making: a comma before every one but the first.
 class Members {
  public:
@@ -114,14 +108,14 @@ FullDecisionWriter::FullDecisionWriter(const compile::RuleSet& rules, std::strin
       }
       append_texts(text, m, "label", band.label, language_);
     }
-    tiers_unknowns_.push_back("{\"rule\":" + quoted(tiers.id) +
-                              ",\"reason\":" + quoted(tiers_unknown_reason(tiers)) + "}");
+    tiers_unknowns_.push_back("{\"rule\":" + json_quote(tiers.id) +
+                              ",\"reason\":" + json_quote(tiers_unknown_reason(tiers)) + "}");
   }
 }
 
 FullDecisionWriter::RuleText FullDecisionWriter::rule_text(const Rule& rule) const {
   RuleText t;
-  t.quoted_id = quoted(rule.id);
+  t.quoted_id = json_quote(rule.id);
   t.head = "{";
   Members m(t.head, false);
   if (!rule.id.empty()) {
@@ -144,7 +138,7 @@ FullDecisionWriter::RuleText FullDecisionWriter::rule_text(const Rule& rule) con
   for (const auto& [lang, pieces] : because) keys.push_back(lang);
   for (std::size_t i : map_order(keys)) {
     t.because.push_back(static_cast<std::size_t>(&because[i] - rule.because.data()));
-    t.because_keys.push_back(quoted(because[i].first) + ":");
+    t.because_keys.push_back(json_quote(because[i].first) + ":");
   }
 
   t.evidence_head = "\"evidence\":{";
@@ -162,7 +156,7 @@ FullDecisionWriter::RuleText FullDecisionWriter::rule_text(const Rule& rule) con
   for (const auto& item : rule.evidence) keys.push_back(item.name);
   for (std::size_t i : map_order(keys)) {
     t.evidence.push_back(i);
-    t.evidence_keys.push_back(quoted(rule.evidence[i].name) + ":");
+    t.evidence_keys.push_back(json_quote(rule.evidence[i].name) + ":");
   }
 
   const bool finding = rule.kind != RuleKind::Cause && rule.kind != RuleKind::Tactic;
